@@ -1,0 +1,211 @@
+"""Load and validate ``sources.yml``: the one place a source is declared.
+
+Everything else (Dagster assets, dbt sources, schedules, the offline snapshot server) is derived from
+the objects returned here. A mistake in the file raises :class:`SourceConfigError` with one message
+that names the entry and the field, so a data engineer can fix it without reading a traceback.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+from croniter import croniter
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+# Identifiers from configuration end up in table names and file names: keep them boring.
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]{1,62}$"
+RELEASE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+HOST_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
+
+SourceKind = Literal["reference", "nca", "outcome", "access"]
+FileFormat = Literal["csv", "xlsx", "xls", "xlsb", "json", "zip"]
+
+
+class SourceConfigError(ValueError):
+    """sources.yml is malformed; the message names the entry and the field."""
+
+
+class Release(BaseModel):
+    """One published file of a source: where it lives online and where its bundled copy is."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    release: str = Field(pattern=RELEASE_PATTERN)
+    # The real public URL. A release the publisher no longer serves (an old vintage kept for history)
+    # is marked archived: both modes then read it from the bundle, and the docs say so.
+    url: str | None = None
+    archived: bool = False
+    snapshot: str
+    # When set, the publisher serves a zip and only this member is taken from it.
+    zip_member: str | None = None
+    # Only for files that do not state their own period (e.g. SHMI, SSNAP): declared from the
+    # publication's web page so the parser can stamp every row.
+    period_start: date | None = None
+    period_end: date | None = None
+    period_label: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _period_order(self) -> "Release":
+        if not self.url and not self.archived:
+            raise ValueError("url is required unless the release is archived: true")
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        return self
+
+    @property
+    def url_host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower() if self.url else ""
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=IDENTIFIER_PATTERN)
+    title: str = Field(min_length=3)
+    publisher: str = Field(min_length=2)
+    kind: SourceKind
+    licence: str
+    attribution: str = Field(min_length=10)
+    homepage: str
+    allowed_hosts: list[str] = Field(min_length=1)
+    format: FileFormat
+    parser: str = Field(pattern=IDENTIFIER_PATTERN)
+    org_levels: list[str] = Field(min_length=1)
+    period_type: Literal["month", "quarter", "financial_year", "rolling_12_months", "cumulative", "as_at"]
+    schedule: str
+    expectation_suite: str = Field(pattern=IDENTIFIER_PATTERN)
+    next_review: date
+    max_bytes: int = Field(default=200_000_000, gt=0)
+    description: str | None = None
+    releases: list[Release] = Field(min_length=1)
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError(f"not a valid 5-field cron expression: {value!r}")
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _valid_hosts(cls, hosts: list[str]) -> list[str]:
+        for host in hosts:
+            if not re.match(HOST_PATTERN, host):
+                raise ValueError(f"not a host name: {host!r} (give the bare host, e.g. files.digital.nhs.uk)")
+        return hosts
+
+    @field_validator("homepage")
+    @classmethod
+    def _https_homepage(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("must be an https:// URL")
+        return value
+
+    @property
+    def raw_table(self) -> str:
+        """The DuckDB table (in schema ``raw``) this source's parsed rows are loaded into."""
+        return self.id
+
+    def release_by_label(self, label: str) -> Release:
+        for release in self.releases:
+            if release.release == label:
+                return release
+        raise KeyError(f"source {self.id!r} has no release {label!r}")
+
+
+class SourcesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1]
+    sources: list[Source] = Field(min_length=1)
+
+    def by_id(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(f"no source {source_id!r} in sources.yml")
+
+    @property
+    def ids(self) -> list[str]:
+        return [source.id for source in self.sources]
+
+
+def _entry_name(raw: object, index: int) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        return f"source '{raw['id']}' (entry {index + 1})"
+    return f"source entry {index + 1}"
+
+
+def _describe_error(error: dict, raw_sources: list) -> str:
+    loc = list(error["loc"])
+    where = "top level"
+    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+        where = _entry_name(raw_sources[loc[1]] if loc[1] < len(raw_sources) else None, loc[1])
+        loc = loc[2:]
+        if len(loc) >= 2 and loc[0] == "releases" and isinstance(loc[1], int):
+            where += f", release {loc[1] + 1}"
+            loc = loc[2:]
+    field = ".".join(str(part) for part in loc) or "(entry)"
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling against docs/sources-yml.md)"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    return f"{where}, field '{field}': {message}"
+
+
+def load_sources(path: Path, project_root: Path | None = None) -> SourcesConfig:
+    """Parse and validate sources.yml; raise SourceConfigError naming the entry and field at fault."""
+    path = Path(path)
+    project_root = Path(project_root) if project_root else path.parent
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SourceConfigError(f"{path.name}: file not found at {path}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceConfigError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SourceConfigError(f"{path.name}: expected a mapping with 'schema_version' and 'sources'")
+    raw_sources = raw.get("sources") if isinstance(raw.get("sources"), list) else []
+    try:
+        config = SourcesConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise SourceConfigError(f"{path.name}: {_describe_error(first, raw_sources)}{suffix}") from None
+    _check_cross_field_rules(config, path.name, project_root)
+    return config
+
+
+def _check_cross_field_rules(config: SourcesConfig, file_name: str, project_root: Path) -> None:
+    seen: set[str] = set()
+    for index, source in enumerate(config.sources):
+        where = f"{file_name}: source '{source.id}' (entry {index + 1})"
+        if source.id in seen:
+            raise SourceConfigError(f"{where}, field 'id': duplicate id {source.id!r}")
+        seen.add(source.id)
+        labels: set[str] = set()
+        allowed = {host.lower() for host in source.allowed_hosts}
+        for number, release in enumerate(source.releases, start=1):
+            at = f"{where}, release {number} ('{release.release}')"
+            if release.release in labels:
+                raise SourceConfigError(f"{at}, field 'release': duplicate release label")
+            labels.add(release.release)
+            if release.url is None:
+                parts = None
+            else:
+                parts = urlsplit(release.url)
+            if parts is not None and parts.scheme != "https":
+                raise SourceConfigError(f"{at}, field 'url': live URLs must use https, got {parts.scheme!r}")
+            if parts is not None and release.url_host not in allowed:
+                raise SourceConfigError(
+                    f"{at}, field 'url': host {release.url_host!r} is not in allowed_hosts {sorted(allowed)}"
+                )
+            snapshot = project_root / release.snapshot
+            if not snapshot.is_file():
+                raise SourceConfigError(f"{at}, field 'snapshot': bundled file not found: {release.snapshot}")
