@@ -196,10 +196,7 @@ def _check_cross_field_rules(config: SourcesConfig, file_name: str, project_root
             if release.release in labels:
                 raise SourceConfigError(f"{at}, field 'release': duplicate release label")
             labels.add(release.release)
-            if release.url is None:
-                parts = None
-            else:
-                parts = urlsplit(release.url)
+            parts = None if release.url is None else urlsplit(release.url)
             if parts is not None and parts.scheme != "https":
                 raise SourceConfigError(f"{at}, field 'url': live URLs must use https, got {parts.scheme!r}")
             if parts is not None and release.url_host not in allowed:

@@ -1,0 +1,100 @@
+"""The `audit-insight` command."""
+
+import argparse
+import sys
+
+from orchestration.settings import load_settings
+from orchestration.sources import SourceConfigError, load_sources
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.refresh import RefreshLockedError, refresh_lock, run_refresh, summarise_published
+
+    settings = load_settings()
+    config = load_sources(settings.sources_file, settings.project_root)
+    print(f"audit-insight: {settings.mode} refresh of {len(config.sources)} sources into {settings.warehouse_dir}")
+    try:
+        with refresh_lock(settings.warehouse_dir):
+            report = run_refresh(settings)
+    except RefreshLockedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    summary = summarise_published(settings)
+    print()
+    print("Summary")
+    print(f"  run:      {report.run_id} {'succeeded' if report.success else 'FAILED'}")
+    print(f"  checks:   {report.checks_passed} passed, {report.checks_failed} failed")
+    for name in report.failed_checks:
+        print(f"            failed: {name}")
+    if summary:
+        print(f"  sources:  {summary.sources} loaded, {summary.releases} releases, {summary.raw_rows} raw rows")
+        for source_id, rows in summary.fact_rows_by_source.items():
+            print(f"            {source_id}: {rows} indicator values")
+        print(f"  database: {summary.database}")
+        print(f"  exports:  {summary.exports_dir}/ ({', '.join(summary.exports)})")
+    if not report.success:
+        print()
+        print("The published warehouse was left as it was. Errors:", file=sys.stderr)
+        for error in report.errors:
+            print(f"  - {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_sources_validate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    config = load_sources(settings.sources_file, settings.project_root)
+    releases = sum(len(s.releases) for s in config.sources)
+    print(f"{settings.sources_file.name}: {len(config.sources)} sources, {releases} releases, all valid")
+    return 0
+
+
+def _cmd_dbt_sources(args: argparse.Namespace) -> int:
+    from orchestration.dbt_sources import write_dbt_sources
+
+    settings = load_settings()
+    config = load_sources(settings.sources_file, settings.project_root)
+    print(f"wrote {write_dbt_sources(config, settings.dbt_project_dir)}")
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from orchestration.publish import publish
+
+    settings = load_settings()
+    result = publish(settings.build_database, settings.warehouse_dir)
+    print(f"published release {result.release_id}: {result.database}, {result.exports_dir}/")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="audit-insight", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="fetch, validate, load, build and publish every source").set_defaults(
+        handler=_cmd_run
+    )
+    sources = commands.add_parser("sources", help="work with sources.yml")
+    sources_commands = sources.add_subparsers(dest="sources_command", required=True)
+    sources_commands.add_parser("validate", help="validate sources.yml and its bundled snapshots").set_defaults(
+        handler=_cmd_sources_validate
+    )
+    commands.add_parser(
+        "dbt-sources", help="regenerate dbt_project/models/staging/_sources.yml from sources.yml"
+    ).set_defaults(handler=_cmd_dbt_sources)
+    commands.add_parser(
+        "publish", help="publish the current build database again (write, audit, swap)"
+    ).set_defaults(handler=_cmd_publish)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except SourceConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

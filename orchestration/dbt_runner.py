@@ -1,0 +1,41 @@
+"""Run dbt outside Dagster where the definitions need it before they can load.
+
+dagster-dbt builds its assets from ``target/manifest.json`` at import time, so the CLI and CI parse
+the project first. ``dbt parse`` does not open the database.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.settings import Settings
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the project venv), else whatever is on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["AUDIT_INSIGHT_BUILD_DATABASE"] = str(settings.build_database)
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    env.setdefault("DO_NOT_TRACK", "1")
+    return env
+
+
+def parse_dbt_project(settings: Settings) -> Path:
+    """Write dbt_project/target/manifest.json; raise with dbt's own message if the project is broken."""
+    project_dir = settings.dbt_project_dir
+    completed = subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
+        env=dbt_environment(settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError("dbt parse failed:\n" + (completed.stdout + completed.stderr)[-4000:])
+    return project_dir / "target" / "manifest.json"

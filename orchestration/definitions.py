@@ -1,0 +1,23 @@
+"""The Dagster definitions root: it only merges what orchestration/defs/ declares."""
+
+import dagster as dg
+
+from orchestration.defs.dbt import audit_insight_dbt_models, dbt_resource
+from orchestration.defs.ingest import all_source_assets
+from orchestration.defs.publish import published_warehouse
+from orchestration.defs.schedules import source_schedules
+
+refresh_all = dg.define_asset_job(
+    name="refresh_all",
+    selection=dg.AssetSelection.all(),
+    description="Fetch every source, validate, load, build the dbt marts and publish.",
+)
+
+defs = dg.Definitions(
+    assets=[*all_source_assets(), audit_insight_dbt_models, published_warehouse],
+    jobs=[refresh_all],
+    schedules=source_schedules(),
+    resources={"dbt": dbt_resource()},
+    # Every step writes to one DuckDB file, which allows one writer process: run steps serially.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,1 @@
+"""Dagster-only code: thin wrappers that turn sources.yml and the dbt project into assets."""

@@ -1,0 +1,44 @@
+"""Small, tested helpers for the SQL that cannot bind its identifiers or file paths as parameters.
+
+DuckDB binds values with ``?``, but table names and the target of ``COPY ... TO`` cannot be bound.
+Identifiers here come from configuration (source ids), so they are checked against a strict pattern
+and quoted in exactly one place; file paths are quoted as string literals in exactly one place.
+"""
+
+import re
+from importlib import resources
+from pathlib import Path
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class UnsafeIdentifierError(ValueError):
+    pass
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a schema/table/column name after checking it is a plain lower-case identifier."""
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise UnsafeIdentifierError(f"refusing to use {name!r} as an SQL identifier (expected [a-z_][a-z0-9_]*)")
+    return f'"{name}"'
+
+
+def qualified(schema: str, table: str) -> str:
+    return f"{quote_identifier(schema)}.{quote_identifier(table)}"
+
+
+def quote_path_literal(path: Path) -> str:
+    """Quote a local file path as an SQL string literal (for COPY ... TO and ATTACH)."""
+    text = str(Path(path).resolve())
+    if "\x00" in text or "\n" in text:
+        raise UnsafeIdentifierError(f"refusing to use path {text!r} in SQL")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_sql(name: str, **identifiers: str) -> str:
+    """Read ``orchestration/sql/<name>.sql``, substituting only pre-quoted identifiers/literals.
+
+    Values never go through here: they are bound with ``?`` when the statement runs.
+    """
+    template = resources.files("orchestration.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return template.format(**identifiers)

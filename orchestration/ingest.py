@@ -1,0 +1,130 @@
+"""Fetch, then ingest: the steps behind each source's Dagster assets, free of Dagster itself.
+
+``fetch_source`` downloads every release of a source into the immutable raw store (offline mode
+serves the bundled snapshots on 127.0.0.1 through the same code) and records each attempt in
+``meta.fetch_log``. ``validate_source`` parses the current file of every release and runs the
+source's Great Expectations suite on each *before anything is written*; ``load_source`` then loads
+the files that are not yet in the build database. Nothing here logs row-level data.
+"""
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.fetch import FetchError, FetchResult, fetch_release, resolve_url
+from orchestration.fetch.log import FETCH_LOG_DDL, record_attempts
+from orchestration.fetch.snapshot_server import SnapshotServer
+from orchestration.load import LoadResult, already_loaded, ensure_meta, load_frame
+from orchestration.parsers import ParseError, parse_file
+from orchestration.settings import OFFLINE, Settings
+from orchestration.sources import Source, SourcesConfig
+from orchestration.validation.gx_suites import ValidationReport, load_suite, validate_frame
+
+
+class IngestError(RuntimeError):
+    """A source could not be ingested; the message names source, release, file and cause."""
+
+
+@dataclass(frozen=True)
+class ValidatedFile:
+    fetch: FetchResult
+    frame: pd.DataFrame | None  # None when the file is already loaded (nothing to parse again)
+    report: ValidationReport | None
+
+
+@dataclass
+class SourceValidation:
+    source_id: str
+    files: list[ValidatedFile] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # one clear message per failed file
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
+
+
+def connect_build(settings: Settings) -> duckdb.DuckDBPyConnection:
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.build_database))
+    ensure_meta(con)
+    con.execute(FETCH_LOG_DDL)
+    return con
+
+
+def fetch_source(source: Source, config: SourcesConfig, settings: Settings) -> list[FetchResult]:
+    """Fetch every release of a source; record every attempt, successful or not."""
+    results: list[FetchResult] = []
+    attempts = []
+    error: FetchError | None = None
+    with ExitStack() as stack:
+        # Archived releases (no longer online) are always served from the bundle, in both modes.
+        needs_server = settings.mode == OFFLINE or any(r.archived for r in source.releases)
+        server = stack.enter_context(SnapshotServer(config, settings.project_root)) if needs_server else None
+        for release in source.releases:
+            url = resolve_url(source, release, settings, server)
+            try:
+                result = fetch_release(source, release, settings=settings, url=url)
+            except FetchError as exc:
+                attempts.extend(exc.attempts)
+                error = exc
+                break
+            attempts.extend(result.attempts)
+            results.append(result)
+    with connect_build(settings) as con:
+        record_attempts(con, attempts)
+    if error is not None:
+        raise IngestError(str(error)) from error
+    return results
+
+
+def validate_source(source: Source, fetched: list[FetchResult], settings: Settings) -> SourceValidation:
+    """Parse and validate each fetched file not yet loaded. Writes nothing."""
+    outcome = SourceValidation(source.id)
+    suite = load_suite(settings.expectations_dir, source.expectation_suite)
+    with connect_build(settings) as con:
+        loaded = {f.sha256 for f in fetched if already_loaded(con, source.id, f.sha256)}
+    for result in fetched:
+        if result.sha256 in loaded:
+            outcome.files.append(ValidatedFile(result, None, None))
+            continue
+        release = source.release_by_label(result.release)
+        try:
+            frame = parse_file(source.parser, result.data_path, release, source.id)
+        except ParseError as exc:
+            outcome.failures.append(str(exc))
+            continue
+        report = validate_frame(frame, suite)
+        if not report.success:
+            outcome.failures.append(report.summary(source.id, _published_name(release.snapshot, result)))
+        outcome.files.append(ValidatedFile(result, frame, report))
+    return outcome
+
+
+def _published_name(snapshot: str, result: FetchResult) -> str:
+    return f"{Path(snapshot).name} (raw {result.raw_path.name})"
+
+
+def load_source(source: Source, validation: SourceValidation, settings: Settings) -> list[LoadResult]:
+    if not validation.success:
+        raise IngestError(f"{source.id}: refusing to load files that failed validation")
+    results = []
+    with connect_build(settings) as con:
+        for item in validation.files:
+            if item.frame is None:
+                results.append(LoadResult(source.id, item.fetch.release, item.fetch.sha256, 0, skipped=True))
+                continue
+            results.append(
+                load_frame(
+                    con,
+                    source_id=source.id,
+                    release=item.fetch.release,
+                    file_sha256=item.fetch.sha256,
+                    file_name=item.fetch.raw_path.name,
+                    fetched_at=item.fetch.fetched_at,
+                    frame=item.frame,
+                )
+            )
+    return results

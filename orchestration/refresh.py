@@ -1,0 +1,114 @@
+"""One whole refresh, as `audit-insight run` (and so `make run`) executes it.
+
+The refresh is the Dagster job ``refresh_all`` run in this process: the same assets, checks and
+publish step that `dagster dev` and the schedules run. Only one refresh may run against a warehouse
+at a time (a lock file under the warehouse directory); a second one refuses at once with a clear
+message instead of fighting over the DuckDB write lock.
+"""
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings
+
+
+class RefreshLockedError(RuntimeError):
+    pass
+
+
+@contextmanager
+def refresh_lock(warehouse_dir: Path) -> Iterator[None]:
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    path = warehouse_dir / ".refresh.lock"
+    handle = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise RefreshLockedError(
+                f"another refresh is already running on {warehouse_dir} (pid {holder}); "
+                "wait for it to finish, then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock, also when the process is killed
+
+
+@dataclass
+class RefreshReport:
+    success: bool
+    run_id: str
+    checks_passed: int = 0
+    checks_failed: int = 0
+    failed_checks: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped_steps: int = 0
+
+
+def run_refresh(settings: Settings) -> RefreshReport:
+    """Parse dbt, then execute the refresh_all job in-process; never raises for a failed step."""
+    from dagster import DagsterInstance
+
+    from orchestration.dbt_runner import parse_dbt_project
+
+    parse_dbt_project(settings)
+    from orchestration.definitions import defs  # imported late: it needs the fresh dbt manifest
+
+    job = defs.resolve_job_def("refresh_all")
+    with DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    report = RefreshReport(success=result.success, run_id=result.run_id)
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            report.checks_passed += 1
+        else:
+            report.checks_failed += 1
+            report.failed_checks.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        message = error.message.strip() if error else "unknown error"
+        report.errors.append(f"{event.step_key}: {message}")
+    report.skipped_steps = len(result.get_step_skipped_events())
+    return report
+
+
+@dataclass(frozen=True)
+class WarehouseSummary:
+    sources: int
+    releases: int
+    raw_rows: int
+    fact_rows_by_source: dict[str, int]
+    database: Path
+    exports_dir: Path
+    exports: list[str]
+
+
+def summarise_published(settings: Settings) -> WarehouseSummary | None:
+    """Counts read back from the published files (not the build): what analysts will actually see."""
+    database = settings.published_database
+    if not database.exists():
+        return None
+    with duckdb.connect(str(database), read_only=True) as con:
+        facts = dict(
+            con.execute(
+                "select source_id, count(*) from marts.fct_indicator_values group by 1 order by 1"
+            ).fetchall()
+        )
+        sources, releases, rows = con.execute(
+            "select count(distinct source_id), count(distinct source_id || '/' || release_label), "
+            "coalesce(sum(rows_loaded), 0) from meta.load_log"
+        ).fetchone()
+    exports = sorted(p.name for p in settings.exports_dir.glob("*.parquet"))
+    return WarehouseSummary(sources, releases, int(rows), facts, database, settings.exports_dir, exports)

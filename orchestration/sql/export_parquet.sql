@@ -1,0 +1,1 @@
+copy (select * from {target}) to {path} (format parquet, compression zstd)

@@ -1,0 +1,1 @@
+create table {target} as select * from build.{target}

@@ -1,0 +1,1 @@
+delete from {table} where _file_sha256 = ?
