@@ -9,6 +9,7 @@ the files that are not yet in the build database. Nothing here logs row-level da
 
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,7 @@ import pandas as pd
 from orchestration.fetch import FetchError, FetchResult, fetch_release, resolve_url
 from orchestration.fetch.log import FETCH_LOG_DDL, record_attempts
 from orchestration.fetch.snapshot_server import SnapshotServer
+from orchestration.fetch.store import read_state
 from orchestration.load import LoadResult, already_loaded, ensure_meta, load_frame
 from orchestration.parsers import ParseError, parse_file
 from orchestration.settings import OFFLINE, Settings
@@ -127,4 +129,38 @@ def load_source(source: Source, validation: SourceValidation, settings: Settings
                     frame=item.frame,
                 )
             )
+    return results
+
+
+def current_files(source: Source, settings: Settings) -> list[FetchResult]:
+    """The current raw file of every release, as the last fetch left them in the raw store.
+
+    The load asset reads this instead of receiving the fetch results in memory, so a run that
+    selects only the load (or re-executes it after a failure) works from what is on disk.
+    """
+    source_dir = settings.raw_dir / source.id
+    state = read_state(source_dir)
+    results = []
+    for release in source.releases:
+        entry = state.get(release.release)
+        if not entry or not (source_dir / entry.get("raw_file", "")).is_file():
+            raise IngestError(
+                f"{source.id} release {release.release}: no fetched file in {source_dir}; "
+                f"materialize raw_files/{source.id} first"
+            )
+        raw_path = source_dir / entry["raw_file"]
+        results.append(
+            FetchResult(
+                source_id=source.id,
+                release=release.release,
+                url_redacted=entry.get("url_redacted", ""),
+                outcome="stored",
+                raw_path=raw_path,
+                data_path=source_dir / entry.get("data_file", entry["raw_file"]),
+                sha256=entry["sha256"],
+                bytes=raw_path.stat().st_size,
+                fetched_at=datetime.fromisoformat(entry["fetched_at"]),
+                attempts=(),
+            )
+        )
     return results

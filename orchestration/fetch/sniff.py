@@ -1,0 +1,66 @@
+"""Pure checks on what a response is: an HTML page instead of a data file, and the raw file extension."""
+
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from orchestration.sources import Release, Source
+
+RAW_EXTENSIONS = ("csv", "xlsx", "xls", "xlsb", "json", "zip")
+HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+SNIFF_BYTES = 1024
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_HTML_STARTS = (b"<!doctype html", b"<html")
+
+
+def media_type(content_type: str | None) -> str:
+    """``text/html; charset=utf-8`` -> ``text/html``."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_html_content_type(content_type: str | None) -> bool:
+    return media_type(content_type) in HTML_CONTENT_TYPES
+
+
+def looks_like_html(head: bytes) -> bool:
+    """True when the first bytes of a body are an HTML document (after an optional BOM and whitespace).
+
+    Publishers answer a moved or withdrawn file with a 200 HTML page, often labelled as the file type
+    asked for; catching it here gives a clear message instead of a parser failing on "<!DOCTYPE".
+    """
+    text = head
+    for bom in _BOMS:
+        if text.startswith(bom):
+            text = text[len(bom) :]
+            break
+    text = text.lstrip(b" \t\r\n\f\v").replace(b"\x00", b"")  # NULs: UTF-16 without a BOM
+    lowered = text[:32].lower()
+    return any(lowered.startswith(start) for start in _HTML_STARTS)
+
+
+def _suffix(name: str | None) -> str | None:
+    if not name:
+        return None
+    suffix = PurePosixPath(name).suffix.lower().lstrip(".")
+    return suffix if suffix in RAW_EXTENSIONS else None
+
+
+def raw_extension(source: Source, release: Release) -> str:
+    """The extension of the stored raw file: the same in live and offline mode for a release.
+
+    A zip release is always ``zip``. Otherwise the bundled snapshot's name decides (it is the same file
+    as the live one, and live URLs can end in ``.aspx`` or ``/data``), then the live URL, then the
+    source's declared format.
+    """
+    if release.zip_member:
+        return "zip"
+    url_name = unquote(urlsplit(release.url).path) if release.url else None
+    return _suffix(release.snapshot) or _suffix(url_name) or source.format
+
+
+def expected_description(source: Source, release: Release) -> str:
+    """What a good response holds, for error messages: "a csv file", "a zip file containing etr.csv"."""
+    if release.zip_member:
+        return f"a zip file containing {release.zip_member}"
+    ext = raw_extension(source, release)
+    article = "an" if ext.startswith("x") else "a"  # "an xlsx file", "a csv file"
+    return f"{article} {ext} file"

@@ -1,0 +1,1 @@
+"""Shared test helpers (loopback HTTP server, object factories)."""
