@@ -42,3 +42,13 @@ def load_sql(name: str, **identifiers: str) -> str:
     """
     template = resources.files("orchestration.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
     return template.format(**identifiers)
+
+
+def fetch_one(con, sql: str, params: list | None = None) -> tuple | None:
+    """First row of a query, reading the whole result.
+
+    DuckDB 2.0 keeps a connection busy while a result is only partly fetched (``fetchone``), and
+    refuses the next ``register`` on it; reading to the end leaves the connection free.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.duckdb_utils import load_sql, qualified, quote_identifier
+from orchestration.duckdb_utils import fetch_one, load_sql, qualified, quote_identifier
 
 _FRAME_VIEW = "_audit_insight_frame"
 
@@ -32,10 +32,11 @@ def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, source_id: str, file_sha256: str) -> bool:
-    row = con.execute(
+    row = fetch_one(
+        con,
         "select count(*) from meta.load_log where source_id = ? and file_sha256 = ?",
         [source_id, file_sha256],
-    ).fetchone()
+    )
     return bool(row and row[0])
 
 

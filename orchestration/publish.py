@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from orchestration.duckdb_utils import load_sql, qualified, quote_identifier, quote_path_literal
+from orchestration.duckdb_utils import fetch_one, load_sql, qualified, quote_identifier, quote_path_literal
 
 PUBLISHED_SCHEMAS = ("marts", "meta")
 EXPORTED_SCHEMAS = ("marts",)
@@ -85,7 +85,7 @@ def _write_release(build_database: Path, release_tmp: Path) -> list[PublishedTab
             target = qualified(schema, name)
             con.execute(load_sql("publish_copy_table", target=target))
             _copy_comments(con, schema, name)
-            rows = con.execute(load_sql("count_rows", target=target)).fetchone()[0]
+            rows = fetch_one(con, load_sql("count_rows", target=target))[0]
             parquet = None
             if schema in EXPORTED_SCHEMAS:
                 parquet_path = exports / f"{name}.parquet"
@@ -100,10 +100,11 @@ def _write_release(build_database: Path, release_tmp: Path) -> list[PublishedTab
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
     """Carry dbt's persisted docs (table and column comments) into the published copy."""
     target = qualified(schema, name)
-    table_comment = con.execute(
+    table_comment = fetch_one(
+        con,
         "select comment from duckdb_tables() where database_name = 'build' and schema_name = ? and table_name = ?",
         [schema, name],
-    ).fetchone()
+    )
     if table_comment and table_comment[0]:
         con.execute("comment on table " + target + " is " + _string_literal(table_comment[0]))
     for column, comment in con.execute(
@@ -133,8 +134,8 @@ def audit_release(build_database: Path, release_tmp: Path, tables: list[Publishe
     ) as candidate:
         for table in tables:
             target = qualified(table.schema, table.name)
-            built = build.execute(load_sql("count_rows", target=target)).fetchone()[0]
-            copied = candidate.execute(load_sql("count_rows", target=target)).fetchone()[0]
+            built = fetch_one(build, load_sql("count_rows", target=target))[0]
+            copied = fetch_one(candidate, load_sql("count_rows", target=target))[0]
             if built != copied:
                 problems.append(f"{table.schema}.{table.name}: build has {built} rows, copy has {copied}")
             if f"{table.schema}.{table.name}" in REQUIRED_NON_EMPTY and copied == 0:

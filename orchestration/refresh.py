@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.duckdb_utils import fetch_one
 from orchestration.settings import Settings
 
 
@@ -106,9 +107,10 @@ def summarise_published(settings: Settings) -> WarehouseSummary | None:
                 "select source_id, count(*) from marts.fct_indicator_values group by 1 order by 1"
             ).fetchall()
         )
-        sources, releases, rows = con.execute(
+        sources, releases, rows = fetch_one(
+            con,
             "select count(distinct source_id), count(distinct source_id || '/' || release_label), "
-            "coalesce(sum(rows_loaded), 0) from meta.load_log"
-        ).fetchone()
+            "coalesce(sum(rows_loaded), 0) from meta.load_log",
+        )
     exports = sorted(p.name for p in settings.exports_dir.glob("*.parquet"))
     return WarehouseSummary(sources, releases, int(rows), facts, database, settings.exports_dir, exports)
