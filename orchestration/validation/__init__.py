@@ -1,0 +1,1 @@
+"""Data validation: Great Expectations suites run on parsed file frames before anything is loaded."""
