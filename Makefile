@@ -38,7 +38,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@mkdir -p warehouse/.lint
-	AUDIT_INSIGHT_BUILD_DATABASE=$(CURDIR)/warehouse/.lint/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros --disable-progress-bar
+	AUDIT_INSIGHT_BUILD_DATABASE=$(CURDIR)/warehouse/.lint/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --disable-progress-bar
 
 test: lint
 	$(BIN)/pytest

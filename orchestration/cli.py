@@ -12,7 +12,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.project_root)
-    print(f"audit-insight: {settings.mode} refresh of {len(config.sources)} sources into {settings.warehouse_dir}")
+    print(
+        f"audit-insight: {settings.mode} refresh of {len(config.sources)} sources into {settings.warehouse_dir}"
+    )
     try:
         with refresh_lock(settings.warehouse_dir):
             report = run_refresh(settings)
@@ -27,7 +29,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for name in report.failed_checks:
         print(f"            failed: {name}")
     if summary:
-        print(f"  sources:  {summary.sources} loaded, {summary.releases} releases, {summary.raw_rows} raw rows")
+        print(
+            f"  sources:  {summary.sources} loaded, {summary.releases} releases, {summary.raw_rows} raw rows"
+        )
         for source_id, rows in summary.fact_rows_by_source.items():
             print(f"            {source_id}: {rows} indicator values")
         print(f"  database: {summary.database}")
@@ -75,9 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sources = commands.add_parser("sources", help="work with sources.yml")
     sources_commands = sources.add_subparsers(dest="sources_command", required=True)
-    sources_commands.add_parser("validate", help="validate sources.yml and its bundled snapshots").set_defaults(
-        handler=_cmd_sources_validate
-    )
+    sources_commands.add_parser(
+        "validate", help="validate sources.yml and its bundled snapshots"
+    ).set_defaults(handler=_cmd_sources_validate)
     commands.add_parser(
         "dbt-sources", help="regenerate dbt_project/models/staging/_sources.yml from sources.yml"
     ).set_defaults(handler=_cmd_dbt_sources)

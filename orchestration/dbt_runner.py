@@ -30,7 +30,15 @@ def parse_dbt_project(settings: Settings) -> Path:
     """Write dbt_project/target/manifest.json; raise with dbt's own message if the project is broken."""
     project_dir = settings.dbt_project_dir
     completed = subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--quiet",
+        ],
         env=dbt_environment(settings),
         capture_output=True,
         text=True,

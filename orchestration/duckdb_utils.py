@@ -19,7 +19,9 @@ class UnsafeIdentifierError(ValueError):
 def quote_identifier(name: str) -> str:
     """Quote a schema/table/column name after checking it is a plain lower-case identifier."""
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise UnsafeIdentifierError(f"refusing to use {name!r} as an SQL identifier (expected [a-z_][a-z0-9_]*)")
+        raise UnsafeIdentifierError(
+            f"refusing to use {name!r} as an SQL identifier (expected [a-z_][a-z0-9_]*)"
+        )
     return f'"{name}"'
 
 

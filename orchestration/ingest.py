@@ -64,7 +64,13 @@ def fetch_source(source: Source, config: SourcesConfig, settings: Settings) -> l
     with ExitStack() as stack:
         # Archived releases (no longer online) are always served from the bundle, in both modes.
         needs_server = settings.mode == OFFLINE or any(r.archived for r in source.releases)
-        server = stack.enter_context(SnapshotServer(config, settings.project_root)) if needs_server else None
+        server = (
+            stack.enter_context(
+                SnapshotServer(config, settings.project_root, extra_roots=(settings.sources_file.parent,))
+            )
+            if needs_server
+            else None
+        )
         for release in source.releases:
             url = resolve_url(source, release, settings, server)
             try:

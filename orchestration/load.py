@@ -104,8 +104,13 @@ def dev_build(database: Path) -> None:
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
                 frame = parse_file(source.parser, path, release, source.id)
                 result = load_frame(
-                    con, source_id=source.id, release=release.release, file_sha256=sha,
-                    file_name=path.name, fetched_at=datetime.now(UTC), frame=frame,
+                    con,
+                    source_id=source.id,
+                    release=release.release,
+                    file_sha256=sha,
+                    file_name=path.name,
+                    fetched_at=datetime.now(UTC),
+                    frame=frame,
                 )
                 print(f"{source.id:22s} {release.release:10s} rows={result.rows} skipped={result.skipped}")
 

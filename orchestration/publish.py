@@ -129,9 +129,10 @@ def audit_release(build_database: Path, release_tmp: Path, tables: list[Publishe
     for required in REQUIRED_NON_EMPTY:
         if required not in names:
             problems.append(f"{required} is missing from the build")
-    with duckdb.connect(str(build_database), read_only=True) as build, duckdb.connect(
-        str(release_tmp / DATABASE_NAME), read_only=True
-    ) as candidate:
+    with (
+        duckdb.connect(str(build_database), read_only=True) as build,
+        duckdb.connect(str(release_tmp / DATABASE_NAME), read_only=True) as candidate,
+    ):
         for table in tables:
             target = qualified(table.schema, table.name)
             built = fetch_one(build, load_sql("count_rows", target=target))[0]
@@ -150,7 +151,10 @@ def audit_release(build_database: Path, release_tmp: Path, tables: list[Publishe
 
 def _ensure_stable_links(warehouse_dir: Path) -> None:
     """Create the never-changing symlinks that point through ``current``."""
-    for name, target in ((DATABASE_NAME, Path("current") / DATABASE_NAME), ("exports", Path("current") / "exports")):
+    for name, target in (
+        (DATABASE_NAME, Path("current") / DATABASE_NAME),
+        ("exports", Path("current") / "exports"),
+    ):
         link = warehouse_dir / name
         if link.is_symlink() and Path(os.readlink(link)) == target:
             continue
@@ -214,7 +218,9 @@ def publish(build_database: Path, warehouse_dir: Path, *, keep_releases: int = 3
             "published_at": datetime.now(UTC).isoformat(),
             "tables": [t.__dict__ for t in tables],
             "files": {
-                str(p.relative_to(release_tmp)): _sha256(p) for p in sorted(release_tmp.rglob("*")) if p.is_file()
+                str(p.relative_to(release_tmp)): _sha256(p)
+                for p in sorted(release_tmp.rglob("*"))
+                if p.is_file()
             },
         }
         (release_tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -58,6 +58,10 @@ class RefreshReport:
     skipped_steps: int = 0
 
 
+def settings_log_level() -> str:
+    return os.environ.get("AUDIT_INSIGHT_LOG_LEVEL", "INFO").upper()
+
+
 def run_refresh(settings: Settings) -> RefreshReport:
     """Parse dbt, then execute the refresh_all job in-process; never raises for a failed step."""
     from dagster import DagsterInstance
@@ -69,7 +73,12 @@ def run_refresh(settings: Settings) -> RefreshReport:
 
     job = defs.resolve_job_def("refresh_all")
     with DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # Dagster's DEBUG events (one per output and check) drown the few lines a user needs.
+            run_config={"loggers": {"console": {"config": {"log_level": settings_log_level()}}}},
+        )
     report = RefreshReport(success=result.success, run_id=result.run_id)
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
@@ -78,11 +87,29 @@ def run_refresh(settings: Settings) -> RefreshReport:
             report.checks_failed += 1
             report.failed_checks.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
     for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        message = error.message.strip() if error else "unknown error"
-        report.errors.append(f"{event.step_key}: {message}")
+        report.errors.append(f"{event.step_key}: {failure_message(event.step_failure_data)}")
     report.skipped_steps = len(result.get_step_skipped_events())
     return report
+
+
+def failure_message(failure_data) -> str:
+    """The message a user needs: a Failure's description, else the innermost cause's message.
+
+    Dagster wraps whatever an asset raises in DagsterExecutionStepExecutionError; the useful text
+    (source, file, row, expectation) is on the original exception at the end of the cause chain.
+    """
+    user_failure = getattr(failure_data, "user_failure_data", None)
+    if user_failure is not None and user_failure.description:
+        return user_failure.description.strip()
+    error = failure_data.error
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    message = error.message.strip()
+    # "orchestration.fetch.errors.FetchError: ae_monthly release ..." -> drop the class path
+    head, _, rest = message.partition(": ")
+    return rest if rest and "." in head and " " not in head else message
 
 
 @dataclass(frozen=True)

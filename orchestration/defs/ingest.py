@@ -101,7 +101,10 @@ def build_source_assets(source: Source) -> list[dg.AssetsDefinition]:
         yield dg.AssetCheckResult(
             check_name=GX_CHECK_NAME,
             passed=True,
-            metadata={"files_validated": sum(1 for f in validation.files if f.report), "expectations": evaluated},
+            metadata={
+                "files_validated": sum(1 for f in validation.files if f.report),
+                "expectations": evaluated,
+            },
         )
         new_rows = sum(r.rows for r in loaded)
         context.log.info(f"{source.id}: {sum(not r.skipped for r in loaded)} new files, {new_rows} rows")

@@ -68,11 +68,17 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 
 class SnapshotServer:
-    """Context manager serving every release of ``config`` from ``project_root`` on 127.0.0.1:<free port>."""
+    """Context manager serving every release of ``config`` from ``project_root`` on 127.0.0.1:<free port>.
 
-    def __init__(self, config: SourcesConfig, project_root: Path):
+    Only the snapshots that ``config`` declares are routable, and only from inside ``project_root`` or
+    one of ``extra_roots`` (e.g. the folder of a sources file kept outside the project), so a mistaken
+    snapshot path cannot turn the server into a reader of arbitrary local files.
+    """
+
+    def __init__(self, config: SourcesConfig, project_root: Path, extra_roots: tuple[Path, ...] = ()):
         self._config = config
         self._root = Path(project_root).resolve()
+        self._roots = (self._root, *(Path(root).resolve() for root in extra_roots))
         self._routes: dict[str, tuple[Source, Release]] = {}
         for source in config.sources:
             for release in source.releases:
@@ -148,8 +154,10 @@ class SnapshotServer:
 
     def _build(self, source: Source, release: Release) -> _Payload:
         snapshot = (self._root / release.snapshot).resolve()
-        if not snapshot.is_relative_to(self._root):
-            raise ValueError(f"{source.id} release {release.release}: snapshot path leaves the project root")
+        if not any(snapshot.is_relative_to(root) for root in self._roots):
+            raise PermissionError(
+                f"{source.id} release {release.release}: snapshot path leaves the allowed roots"
+            )
         data = snapshot.read_bytes()
         name = served_name(release)
         body = deterministic_zip(release.zip_member, data) if release.zip_member else data
@@ -176,6 +184,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         try:
             payload = server.payload(path)
+        except PermissionError:
+            self._send_status(HTTPStatus.FORBIDDEN, send_body)
+            return
         except OSError:
             self._send_status(HTTPStatus.INTERNAL_SERVER_ERROR, send_body)
             return

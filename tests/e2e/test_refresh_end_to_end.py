@@ -162,7 +162,11 @@ def test_failing_suite_leaves_the_published_warehouse_byte_identical(first_run, 
     assert any(
         p.name.startswith("2025-07_") for p in (warehouse / "raw" / "ae_monthly").iterdir()
     )  # raw kept
-    loaded = _query(warehouse, "select count(*) from meta.load_log where release_label = '2025-07'")[0][0]
+    # nothing of the failing file reached the build database either
+    with duckdb.connect(str(warehouse / "build" / "audit_insight_build.duckdb"), read_only=True) as build:
+        loaded = build.execute(
+            "select count(*) from meta.load_log where source_id = 'ae_monthly' and release_label = '2025-07'"
+        ).fetchall()[0][0]
     assert loaded == 0
 
 

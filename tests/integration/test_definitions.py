@@ -63,4 +63,4 @@ def test_definitions_load_with_one_graph_from_download_to_publish(tmp_path):
     for parents in probe["stg_parents"].values():
         assert any(parent.startswith("raw/") for parent in parents)
     # one schedule per source, on the cron in sources.yml
-    assert probe["schedules"] == sorted((f"refresh_{s.id}_schedule", s.schedule) for s in config.sources)
+    assert probe["schedules"] == sorted([f"refresh_{s.id}_schedule", s.schedule] for s in config.sources)

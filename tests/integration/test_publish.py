@@ -17,7 +17,9 @@ def _make_build(path: Path, facts: int, *, with_dims: bool = True) -> Path:
         path.unlink()
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts; create schema meta; create schema staging")
-        con.execute("create table marts.fct_indicator_values as select range as id, 'x' as v from range(?)", [facts])
+        con.execute(
+            "create table marts.fct_indicator_values as select range as id, 'x' as v from range(?)", [facts]
+        )
         con.execute("comment on table marts.fct_indicator_values is 'One row per indicator value'")
         con.execute("comment on column marts.fct_indicator_values.v is 'the value'")
         if with_dims:
@@ -54,11 +56,16 @@ def test_publish_creates_stable_paths_with_matching_counts(tmp_path):
         ).fetchone()[0]
         assert comment == "the value"
         from_parquet = con.execute(
-            "select count(*) from read_parquet(?)", [str(warehouse / "exports" / "fct_indicator_values.parquet")]
+            "select count(*) from read_parquet(?)",
+            [str(warehouse / "exports" / "fct_indicator_values.parquet")],
         ).fetchone()[0]
     assert from_parquet == 1234
     assert pq.read_table(warehouse / "exports" / "fct_indicator_values.parquet").num_rows == 1234
-    assert {t.name for t in result.tables if t.parquet} == {"fct_indicator_values", "dim_indicators", "dim_organisations"}
+    assert {t.name for t in result.tables if t.parquet} == {
+        "fct_indicator_values",
+        "dim_indicators",
+        "dim_organisations",
+    }
     assert not (warehouse / "exports" / "load_log.parquet").exists()
 
 

@@ -3,7 +3,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.duckdb_utils import UnsafeIdentifierError, load_sql, qualified, quote_identifier, quote_path_literal
+from orchestration.duckdb_utils import (
+    UnsafeIdentifierError,
+    load_sql,
+    qualified,
+    quote_identifier,
+    quote_path_literal,
+)
 
 
 @pytest.mark.parametrize("name", ["shmi", "ae_monthly", "_x1"])
@@ -22,7 +28,9 @@ def test_path_literal_survives_quotes(tmp_path):
     odd.mkdir()
     target = odd / "out.parquet"
     with duckdb.connect() as con:
-        con.execute(load_sql("export_parquet", target="(select 42 as answer)", path=quote_path_literal(target)))
+        con.execute(
+            load_sql("export_parquet", target="(select 42 as answer)", path=quote_path_literal(target))
+        )
         assert con.execute("select answer from read_parquet(?)", [str(target)]).fetchall() == [(42,)]
     assert quote_path_literal(Path("/a/b")) == "'/a/b'"
 

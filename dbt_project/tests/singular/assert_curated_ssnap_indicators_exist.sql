@@ -2,8 +2,8 @@
 -- otherwise it is a typo (or SSNAP renamed the measure) and would silently override nothing.
 select catalogue.indicator_id
 from {{ ref('indicator_catalogue') }} as catalogue
-left join {{ ref('int_ssnap__measure_ids') }} as generated
-    on catalogue.indicator_id = generated.indicator_id
+left join {{ ref('int_ssnap__measure_ids') }} as generated_ids
+    on catalogue.indicator_id = generated_ids.indicator_id
 where
     catalogue.source_id = 'ssnap_thrombectomy'
-    and generated.indicator_id is null
+    and generated_ids.indicator_id is null

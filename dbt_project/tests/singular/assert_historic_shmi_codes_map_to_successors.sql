@@ -1,7 +1,10 @@
 -- Known ODS successions (data/snapshots/shmi/PROVENANCE.md): SHMI rows published under old trust
 -- codes must carry today's successor in org_code.
 with expected as (
-    select * from (
+    select
+        pairs.org_code_published,
+        pairs.expected_org_code
+    from (
         values
         ('RD3', 'R0D'), ('RDZ', 'R0D'),
         ('RGC', 'R1H'), ('RNH', 'R1H'), ('RNJ', 'R1H'),
