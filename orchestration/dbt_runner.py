@@ -14,8 +14,12 @@ from orchestration.settings import Settings
 
 def dbt_executable() -> str:
     """The dbt installed beside this Python (the project venv), else whatever is on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    # sys.prefix, not sys.executable: Dagster's code server may run the venv's python through a
+    # resolved symlink, whose folder holds no dbt.
+    for folder in (Path(sys.prefix) / "bin", Path(sys.executable).parent):
+        if (folder / "dbt").exists():
+            return str(folder / "dbt")
+    return "dbt"
 
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
