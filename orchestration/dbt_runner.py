@@ -16,7 +16,8 @@ def dbt_executable() -> str:
     """The dbt installed beside this Python (the project venv), else whatever is on PATH."""
     # sys.prefix, not sys.executable: Dagster's code server may run the venv's python through a
     # resolved symlink, whose folder holds no dbt.
-    for folder in (Path(sys.prefix) / "bin", Path(sys.executable).parent):
+    project_venv = Path(__file__).resolve().parent.parent / ".venv" / "bin"
+    for folder in (Path(sys.prefix) / "bin", Path(sys.executable).parent, project_venv):
         if (folder / "dbt").exists():
             return str(folder / "dbt")
     return "dbt"
