@@ -16,15 +16,17 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_runner import dbt_executable
+from orchestration.dbt_runner import dbt_executable, parse_dbt_project
 from orchestration.defs.config import settings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# Under `dagster dev` this parses the project so the manifest is fresh; elsewhere the CLI and CI
-# run `dbt parse` first (orchestration/dbt_runner.py).
-dbt_project.prepare_if_dev()
+# Under `dagster dev`, parse the project so the manifest is fresh; elsewhere the CLI and CI run
+# `dbt parse` first. Not `dbt_project.prepare_if_dev()`: that runs a bare `dbt` from PATH without the
+# build-database variable our profile needs, so the code server fails to load when started directly.
+if os.getenv("DAGSTER_IS_DEV_CLI"):
+    parse_dbt_project(settings())
 
 
 class AuditInsightDbtTranslator(DagsterDbtTranslator):

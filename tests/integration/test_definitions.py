@@ -64,3 +64,21 @@ def test_definitions_load_with_one_graph_from_download_to_publish(tmp_path):
         assert any(parent.startswith("raw/") for parent in parents)
     # one schedule per source, on the cron in sources.yml
     assert probe["schedules"] == sorted([f"refresh_{s.id}_schedule", s.schedule] for s in config.sources)
+
+
+def test_definitions_load_as_dagster_dev_code_server_starts_them(tmp_path):
+    # `dagster dev` sets DAGSTER_IS_DEV_CLI and may start the code server without the venv on PATH;
+    # the definitions must still find dbt and parse the project themselves.
+    env = {
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PATH": "/usr/bin:/bin",
+        "DAGSTER_IS_DEV_CLI": "1",
+        "DAGSTER_HOME": str(tmp_path),
+        "AUDIT_INSIGHT_WAREHOUSE_DIR": str(tmp_path),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False, cwd=PROJECT_ROOT
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    probe = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert any(key.endswith("fct_indicator_values") for key in probe["keys"])
