@@ -32,8 +32,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(
             f"  sources:  {summary.sources} loaded, {summary.releases} releases, {summary.raw_rows} raw rows"
         )
-        for source_id, rows in summary.fact_rows_by_source.items():
-            print(f"            {source_id}: {rows} indicator values")
+        for source_id, facts in summary.facts_by_source.items():
+            print(f"            {source_id}: {facts.describe()}")
         print(f"  database: {summary.database}")
         print(f"  exports:  {summary.exports_dir}/ ({', '.join(summary.exports)})")
     if not report.success:

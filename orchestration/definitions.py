@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.coverage import unmapped_share_checks
 from orchestration.defs.dbt import audit_insight_dbt_models, dbt_resource
 from orchestration.defs.ingest import all_source_assets
 from orchestration.defs.publish import published_warehouse
@@ -15,6 +16,7 @@ refresh_all = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[*all_source_assets(), audit_insight_dbt_models, published_warehouse],
+    asset_checks=unmapped_share_checks(),
     jobs=[refresh_all],
     schedules=source_schedules(),
     resources={"dbt": dbt_resource()},

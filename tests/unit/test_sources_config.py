@@ -113,3 +113,30 @@ def test_not_yaml_and_not_a_mapping(tmp_path):
     path.write_text("- just a list\n", encoding="utf-8")
     with pytest.raises(SourceConfigError, match="expected a mapping"):
         load_sources(path, PROJECT_ROOT)
+
+
+def _source(document: dict, source_id: str) -> dict:
+    return next(source for source in document["sources"] if source["id"] == source_id)
+
+
+def test_indicator_source_without_max_unmapped_share_is_refused(tmp_path, sources_document):
+    document = copy.deepcopy(sources_document)
+    del _source(document, "shmi")["max_unmapped_share"]
+    with pytest.raises(SourceConfigError) as error:
+        _load(tmp_path, document)
+    message = str(error.value)
+    assert "source 'shmi'" in message and "max_unmapped_share" in message and "required" in message
+
+
+def test_max_unmapped_share_must_be_a_fraction_and_only_on_indicator_sources(tmp_path, sources_document):
+    document = copy.deepcopy(sources_document)
+    _source(document, "ae_monthly")["max_unmapped_share"] = 25
+    with pytest.raises(SourceConfigError) as error:
+        _load(tmp_path, document)
+    assert "source 'ae_monthly'" in str(error.value) and "max_unmapped_share" in str(error.value)
+
+    document = copy.deepcopy(sources_document)
+    _source(document, "ods_etr")["max_unmapped_share"] = 0.1
+    with pytest.raises(SourceConfigError) as error:
+        _load(tmp_path, document)
+    assert "source 'ods_etr'" in str(error.value) and "only indicator sources" in str(error.value)

@@ -16,7 +16,8 @@ select
     value_status,
     release_sha256,
     release_label,
-    breakdown
+    breakdown,
+    unmatched_reason
 from {{ ref('int_indicator_values__' ~ source_id) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

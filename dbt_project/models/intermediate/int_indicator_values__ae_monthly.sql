@@ -125,5 +125,6 @@ select
     case when indicator_value is null then 'missing' else 'published' end as value_status,
     release_sha256,
     release_label,
-    'all' as breakdown
+    'all' as breakdown,
+    cast(null as varchar) as unmatched_reason
 from valued

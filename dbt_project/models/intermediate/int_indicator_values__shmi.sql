@@ -28,6 +28,7 @@ select
     shmi.value_status,
     shmi.release_sha256,
     shmi.release_label,
-    'all' as breakdown
+    'all' as breakdown,
+    cast(null as varchar) as unmatched_reason
 from shmi
 left join levels on shmi.provider_code = levels.org_code

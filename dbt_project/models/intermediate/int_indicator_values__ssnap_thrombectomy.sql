@@ -1,6 +1,6 @@
 -- SSNAP thrombectomy in the indicator shape. Team columns become org_level 'team' with the team name
 -- as org_unit_name and the matched trust code (int_ssnap__trust_name_matches) as
--- org_code_published (NULL when unmatched); the National column becomes the England row.
+-- org_code_published (NULL when unmatched, with unmatched_reason); the National column becomes the England row.
 -- Proportions with a zero denominator have value NULL and status 'missing'.
 with measures as (
     select * from {{ ref('stg_ssnap__team_measures') }}
@@ -36,7 +36,8 @@ select
     end as value_status,
     measures.release_sha256,
     measures.release_label,
-    'all' as breakdown
+    'all' as breakdown,
+    case when not measures.is_national then matches.unmatched_reason end as unmatched_reason
 from measures
 inner join ids
     on

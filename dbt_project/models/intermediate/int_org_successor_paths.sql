@@ -1,37 +1,72 @@
 -- Each ODS code's path through ODS successions to the code current today.
 --
 -- Rules (documented in _intermediate.yml):
--- * Only successions effective on or before today are followed.
+-- * Only successions effective on or before today are followed (ODS succ, plus those recorded in
+--   seeds/geography_changes.csv).
 -- * One edge per predecessor: the latest effective date wins; on a split (one predecessor, several
---   successors on that date) the first successor in code order is taken, so activity of the
+--   successors on that date) the successor with the largest share recorded in
+--   seeds/geography_changes.csv is taken, else the first in code order, so activity of the
 --   predecessor is counted once, under one successor, and the row is flagged is_split.
 -- * Chains are followed (A -> B -> C resolves A to C). A code seen again on its own path is a
 --   cycle: the walk stops and the code resolves to itself (has_cycle). The walk also stops at
 --   var('successor_max_depth') steps (hit_depth_cap) and resolves to the last code reached.
 with recursive
 
+-- ODS successions, plus the successions seeds/geography_changes.csv records that ODS does not (e.g.
+-- Frimley Sub-ICB location D4U1Y, closed in April 2026 and split three ways).
 successions as (
-    select * from {{ ref('stg_ods__successions') }}
+    select
+        predecessor_code,
+        successor_code,
+        effective_date
+    from {{ ref('stg_ods__successions') }}
     where effective_date <= current_date
+
+    union
+
+    select
+        old_code as predecessor_code,
+        new_code as successor_code,
+        effective_date
+    from {{ ref('geography_changes') }}
+    where effective_date <= current_date and old_code <> new_code
+),
+
+-- Shares of a split recorded in seeds/geography_changes.csv (e.g. Frimley ICB QNQ, April 2026).
+recorded_shares as (
+    select
+        old_code,
+        new_code,
+        effective_date,
+        successor_share
+    from {{ ref('geography_changes') }}
 ),
 
 edges as (
     select
-        predecessor_code,
-        successor_code,
-        effective_date,
-        count(*) over (partition by predecessor_code, effective_date) > 1 as is_split,
-        list(successor_code) over (
-            partition by predecessor_code, effective_date
-            order by successor_code
+        successions.predecessor_code,
+        successions.successor_code,
+        successions.effective_date,
+        count(*) over (partition by successions.predecessor_code, successions.effective_date) > 1 as is_split,
+        list(successions.successor_code) over (
+            partition by successions.predecessor_code, successions.effective_date
+            order by successions.successor_code
             rows between unbounded preceding and unbounded following
         ) as split_successor_codes
     from successions
-    where predecessor_code <> successor_code
+    left join recorded_shares
+        on
+            successions.predecessor_code = recorded_shares.old_code
+            and successions.successor_code = recorded_shares.new_code
+            and successions.effective_date = recorded_shares.effective_date
+    where successions.predecessor_code <> successions.successor_code
     qualify
         row_number() over (
-            partition by predecessor_code
-            order by effective_date desc, successor_code asc
+            partition by successions.predecessor_code
+            order by
+                successions.effective_date desc,
+                recorded_shares.successor_share desc nulls last,
+                successions.successor_code asc
         ) = 1
 ),
 

@@ -15,6 +15,7 @@ overrides as (
     select
         trim(published_name) as published_name,
         nullif(trim(org_code), '') as org_code,
+        nullif(trim(unmapped_reason), '') as unmapped_reason,
         reviewed_by_note
     from {{ ref('org_name_overrides') }}
 ),
@@ -37,6 +38,7 @@ matched as (
         {{ normalise_org_name('published.published_name') }} as normalised_name,
         overrides.published_name is not null as has_override,
         overrides.org_code as override_org_code,
+        overrides.unmapped_reason as override_unmapped_reason,
         overrides.reviewed_by_note,
         etr_names.org_code as name_match_org_code
     from published
@@ -57,5 +59,9 @@ select
     case
         when has_override then reviewed_by_note
         when name_match_org_code is null then 'no etr vintage holds this normalised name; not yet reviewed'
-    end as match_note
+    end as match_note,
+    case
+        when has_override and override_org_code is null then override_unmapped_reason
+        when not has_override and name_match_org_code is null then 'unmatched_name'
+    end as unmatched_reason
 from matched

@@ -7,7 +7,7 @@ with trusts as (
 ),
 
 geography as (
-    select * from {{ ref('int_geography__ons_orgs') }}
+    select * from {{ ref('int_geography__orgs') }}
 ),
 
 latest as (

@@ -1,6 +1,8 @@
--- One row per organisation code: trusts (every etr vintage), Sub-ICB locations, ICBs and NHS England
--- regions (ONS lookups, ODS codes), England, and providers seen only in published data.
--- Attributes are the latest known (see int_organisations).
+-- One row per organisation code, latest name and today's place (see int_organisations): trusts, Welsh
+-- health boards, CCGs / Sub-ICB locations, STPs / ICBs (incl. April 2026), NHS England regions, England,
+-- GP practices and other prescribing cost centres, PCNs, Cancer Alliances, ISDNs, paediatric epilepsy
+-- and diabetes networks, Health Innovation Networks, and providers seen only in published data.
+-- dim_organisation_memberships says which parent each belonged to on any date.
 select
     org_code,
     org_name,

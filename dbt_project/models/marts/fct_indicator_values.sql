@@ -1,59 +1,66 @@
 -- One row per source x indicator x published organisation (org_code_published, org_unit_name) x
--- period x breakdown. org_code is the code the organisation is known by today (ODS successions
--- followed, splits mapped to one successor); icb_code / region_code / org_name describe that
--- current organisation. National rows carry England (E92000001) and no ICB or region.
-with indicator_values as (
-    select * from {{ ref('int_indicator_values') }}
+-- period x breakdown, plus derived roll-ups (is_derived). Published rows carry today's geography
+-- (org_code after ODS successions; icb_code, region_code, cancer_alliance_code, isdn_code on today's
+-- map, including the April 2026 ICB mergers) and the geography as published for their period
+-- (icb_code_as_published, region_code_as_published). A row that cannot be placed on an ICB says why
+-- in unmapped_reason and is listed in unmapped_organisations.
+with published_values as (
+    select
+        *,
+        false as is_derived,
+        cast(null as bigint) as derived_from_count
+    from {{ ref('int_indicator_values__geography') }}
+),
+
+derived_values as (
+    select
+        * exclude (derived_from_count),
+        true as is_derived,
+        derived_from_count
+    from {{ ref('int_indicator_values__rollups') }}
+),
+
+all_values as (
+    select * from published_values
+    union all
+    select * from derived_values
 ),
 
 organisations as (
-    select * from {{ ref('int_organisations') }}
-),
-
-successors as (
     select
         org_code,
-        current_org_code,
-        is_split
-    from {{ ref('int_org_successor_paths') }}
-),
-
-mapped as (
-    select
-        indicator_values.*,
-        case
-            when indicator_values.org_level = 'country' then indicator_values.org_code_published
-            else coalesce(successors.current_org_code, indicator_values.org_code_published)
-        end as org_code,
-        coalesce(successors.is_split, false) as is_split_mapped
-    from indicator_values
-    left join successors
-        on
-            indicator_values.org_code_published = successors.org_code
-            and indicator_values.org_level <> 'country'
+        org_name
+    from {{ ref('int_organisations') }}
 )
 
 select
-    mapped.source_id,
-    mapped.indicator_id,
-    mapped.org_code,
-    mapped.org_code_published,
-    mapped.org_level,
-    case when mapped.org_level <> 'country' then current_org.icb_code end as icb_code,
-    case when mapped.org_level <> 'country' then current_org.region_code end as region_code,
-    mapped.period_start,
-    mapped.period_end,
-    mapped.period_label,
-    mapped.numerator,
-    mapped.denominator,
-    mapped.value,
-    mapped.value_status,
-    mapped.release_sha256,
-    mapped.release_label,
-    mapped.org_unit_name,
-    mapped.breakdown,
-    current_org.org_name,
-    coalesce(mapped.org_code <> mapped.org_code_published, false) as is_successor_mapped,
-    mapped.is_split_mapped
-from mapped
-left join organisations as current_org on mapped.org_code = current_org.org_code
+    all_values.source_id,
+    all_values.indicator_id,
+    all_values.org_code,
+    all_values.org_code_published,
+    all_values.org_level,
+    all_values.icb_code,
+    all_values.region_code,
+    all_values.period_start,
+    all_values.period_end,
+    all_values.period_label,
+    all_values.numerator,
+    all_values.denominator,
+    all_values.value,
+    all_values.value_status,
+    all_values.release_sha256,
+    all_values.release_label,
+    coalesce(all_values.org_unit_name, organisations.org_name, all_values.org_code) as org_unit_name,
+    all_values.breakdown,
+    organisations.org_name,
+    coalesce(all_values.org_code <> all_values.org_code_published, false) as is_successor_mapped,
+    all_values.is_split_mapped,
+    all_values.icb_code_as_published,
+    all_values.region_code_as_published,
+    all_values.cancer_alliance_code,
+    all_values.isdn_code,
+    all_values.unmapped_reason,
+    all_values.is_derived,
+    all_values.derived_from_count
+from all_values
+left join organisations on all_values.org_code = organisations.org_code

@@ -2,11 +2,19 @@ import pandas as pd
 import pytest
 
 from orchestration.parsers import ParseError
-from orchestration.parsers.ods import ETR_OUTPUT_COLUMNS, SUCC_OUTPUT_COLUMNS, parse_etr, parse_succ
+from orchestration.parsers.ods import (
+    EPRACCUR_OUTPUT_COLUMNS,
+    ETR_OUTPUT_COLUMNS,
+    SUCC_OUTPUT_COLUMNS,
+    parse_epraccur,
+    parse_etr,
+    parse_succ,
+)
 from tests.unit.parsers.helpers import make_release, parsed, release_ids
 
 ETR = "ods_etr"
 SUCC = "ods_succ"
+EPRACCUR = "ods_epraccur"
 ETR_ROW = (
     '"RYY","KENT COMMUNITY HEALTH NHS FOUNDATION TRUST","Y59","QKS","TRINITY HOUSE","110-120 EUREKA PARK",'
     '"EUREKA BUSINESS PARK","ASHFORD","KENT","TN25 4AZ","20101101","","","","","","","","","","","0","","J","","",""'
@@ -124,3 +132,111 @@ def test_succ_bad_code(write_file):
     with pytest.raises(ParseError) as exc:
         parse_succ(write_file("succ.csv", _csv('"RW6","","","20211001","0"')), make_release(), SUCC)
     assert exc.value.row == 1 and exc.value.column == "Successor Code (column 2)"
+
+
+# -- epraccur ---------------------------------------------------------------------------------------------
+
+# As ODS publishes it: no header, 27 quoted columns (19-21, 23, 25, 27 empty), prescribing setting in 26.
+EPRACCUR_ROW = (
+    '"F83004","ARCHWAY MEDICAL CENTRE","Y56","QMJ","HOLLOWAY","","","","","N19 5SE","19740401","",'
+    '"A","B","93C","20220701","","02072725321","","","","0","","93C","","4",""'
+)
+EPRACCUR_HEADER = (
+    "OrgCode,Name,NationalGrouping,HighLevelHealthGeography,Address1,Address2,Address3,Address4,Address5,"
+    "Postcode,OpenDate,CloseDate,StatusCode,OrgSubTypeCode,Commissioner,JoinProviderDate,LeftProviderDate,"
+    "TelNo,AmendedRecordIndicator,ProvPurch,PrescrSet"
+)
+EPRACCUR_HEADED_ROW = "F83004,ARCHWAY MEDICAL CENTRE,Y56,QMJ,HOLLOWAY,,,,,N19 5SE,19740401,,A,B,93C,20220701,,02072725321,0,93C,4"
+
+
+def test_epraccur_2023_with_camelcase_header():
+    frame = parsed(EPRACCUR, "2023-04")
+    assert tuple(frame.columns) == EPRACCUR_OUTPUT_COLUMNS
+    assert len(frame) == 15663
+    assert frame["practice_code"].is_unique
+    assert frame["source_row"].iloc[0] == 2  # the header line is not a practice
+    first = frame.iloc[0]
+    assert first["practice_code"] == "B82020"
+    assert first["practice_name"] == "CROSS HILLS GROUP PRACTICE"
+    assert (first["region_code"], first["icb_code"], first["sicbl_code"]) == ("Y63", "QWO", "36J")
+    assert first["postcode"] == "BD20 7LG"
+    assert first["open_date"] == pd.Timestamp("1974-04-01")
+    assert first["close_date"] == pd.Timestamp("2022-11-30")
+    assert first["join_provider_date"] == pd.Timestamp("2020-04-01")
+    assert (first["status_code"], first["org_sub_type_code"], first["prescribing_setting"]) == ("C", "B", "4")
+    assert first["vintage_date"] == pd.Timestamp("2023-04-01")
+    assert frame["open_date"].max() == pd.Timestamp("2023-04-01")
+    assert set(frame["org_sub_type_code"]) == {"B", "Z"}
+    # Sub-type Z (not allocated to a commissioner) has no commissioner; Crown Dependencies no region.
+    assert frame.loc[frame["org_sub_type_code"] == "Z", "sicbl_code"].isna().all()
+    jersey = frame.set_index("practice_code").loc["JER010"]
+    assert pd.isna(jersey["region_code"]) and jersey["icb_code"] == "YAD"
+
+
+def test_epraccur_headerless_as_published(write_file):
+    row_2 = EPRACCUR_ROW.replace('"F83004"', '"Y07848"').replace('"19740401",""', '"20230101","20240331"')
+    frame = parse_epraccur(write_file("epraccur.csv", _csv(EPRACCUR_ROW, row_2)), make_release(), EPRACCUR)
+    assert tuple(frame.columns) == EPRACCUR_OUTPUT_COLUMNS
+    assert frame["practice_code"].tolist() == ["F83004", "Y07848"]
+    assert frame["source_row"].tolist() == [1, 2]
+    assert frame.loc[0, "prescribing_setting"] == "4"  # column 26, not the provider/purchaser in 24
+    assert frame.loc[0, "sicbl_code"] == "93C"
+    assert pd.isna(frame.loc[0, "close_date"]) and frame.loc[1, "close_date"] == pd.Timestamp("2024-03-31")
+    headed = parse_epraccur(
+        write_file("headed.csv", _csv(EPRACCUR_HEADER, EPRACCUR_HEADED_ROW)), make_release(), EPRACCUR
+    )
+    columns = [c for c in EPRACCUR_OUTPUT_COLUMNS if c != "source_row"]
+    assert headed[columns].equals(frame[columns].iloc[[0]])
+
+
+def test_epraccur_bad_date_and_code(write_file):
+    with pytest.raises(ParseError) as exc:
+        parse_epraccur(
+            write_file(
+                "epraccur.csv", _csv(EPRACCUR_ROW, EPRACCUR_ROW.replace('"20220701"', '"01/07/2022"'))
+            ),
+            make_release(),
+            EPRACCUR,
+        )
+    assert (exc.value.row, exc.value.column) == (2, "Join Provider/Purchaser Date (column 16)")
+    assert "YYYYMMDD" in str(exc.value) and "epraccur.csv" in str(exc.value)
+    with pytest.raises(ParseError) as exc:
+        parse_epraccur(
+            write_file("h.csv", _csv(EPRACCUR_HEADER, EPRACCUR_HEADED_ROW.replace(",4", ",GP"))),
+            make_release(),
+            EPRACCUR,
+        )
+    assert (exc.value.row, exc.value.column) == (2, "PrescrSet")
+    assert "prescribing setting number" in str(exc.value)
+
+
+def test_epraccur_field_counts(write_file):
+    with pytest.raises(ParseError, match=r"epraccur.csv, row 1: expected at least 26 fields"):
+        parse_epraccur(
+            write_file("epraccur.csv", _csv('"F83004","ARCHWAY MEDICAL CENTRE"')), make_release(), EPRACCUR
+        )
+    with pytest.raises(ParseError, match=r"h.csv, row 3: expected 21 fields as in the header, found 20"):
+        parse_epraccur(
+            write_file(
+                "h.csv", _csv(EPRACCUR_HEADER, EPRACCUR_HEADED_ROW, EPRACCUR_HEADED_ROW.removesuffix(",4"))
+            ),
+            make_release(),
+            EPRACCUR,
+        )
+
+
+def test_epraccur_renamed_header_column(write_file):
+    header = EPRACCUR_HEADER.replace("Commissioner", "SubICB")
+    with pytest.raises(ParseError) as exc:
+        parse_epraccur(write_file("h.csv", _csv(header, EPRACCUR_HEADED_ROW)), make_release(), EPRACCUR)
+    assert exc.value.row == 1 and exc.value.column == "Commissioner"
+    assert "SubICB" in str(exc.value)
+
+
+def test_epraccur_empty(write_file):
+    with pytest.raises(ParseError, match=r"epraccur.csv: the file is empty"):
+        parse_epraccur(write_file("epraccur.csv", ""), make_release(), EPRACCUR)
+    with pytest.raises(
+        ParseError, match=r"h.csv: expected at least one of the practice rows below the header"
+    ):
+        parse_epraccur(write_file("h.csv", _csv(EPRACCUR_HEADER)), make_release(), EPRACCUR)

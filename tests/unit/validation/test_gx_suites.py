@@ -219,3 +219,87 @@ def test_report_for_a_passing_frame():
     )
     outcome = report.outcomes[0]
     assert isinstance(outcome, ExpectationOutcome) and outcome.success
+
+
+def test_stroke_units_welsh_area_thrombectomy_without_thrombolysis_and_unknown_isdn():
+    frame = parsed("stroke_units", "2022")
+    welsh = frame.index[frame["country"] == "Wales"][0]
+    frame.loc[welsh, "area_type"] = "SICBL"
+    frame.loc[0, "use_ivt"] = 0  # Queens Romford gives thrombectomy (use_mt 1)
+    frame.loc[1, "isdn_name"] = "Thames Vally"
+    frame.loc[2, "unit_postcode"] = "SW6 6SX"
+    problems = failed(validate_frame(frame, suite_for("stroke_units")))
+    assert problems[("expect_column_pair_values_to_be_in_set", "country, area_type")].unexpected_count == 1
+    pair = problems[("expect_column_pair_values_a_to_be_greater_than_b", "use_ivt, use_mt")]
+    assert pair.unexpected_count == 1
+    isdn = problems[("expect_column_values_to_be_in_set", "isdn_name")]
+    assert isdn.unexpected_sample == ("'Thames Vally'",)
+    postcode = problems[("expect_column_values_to_match_regex", "unit_postcode")]
+    assert postcode.unexpected_sample == ("'SW6 6SX'",)
+    assert len(problems) == 4
+
+
+def test_network_code_and_name_disagree_unknown_network_and_2026_icb_code():
+    epilepsy = parsed("rcpch_epilepsy_networks", "2024")
+    epilepsy.loc[0, "network_name"] = "South Wales Epilepsy Forum"  # 7A1 is in EPIC, not SWEP
+    problems = failed(validate_frame(epilepsy, suite_for("rcpch_epilepsy_networks")))
+    assert list(problems) == [("expect_column_pair_values_to_be_in_set", "network_code, network_name")]
+
+    diabetes = parsed("rcpch_diabetes_networks", "2024")
+    diabetes.loc[0, "network_code"] = "PN13"
+    diabetes.loc[1, "unit_code"] = diabetes.loc[2, "unit_code"]
+    problems = failed(validate_frame(diabetes, suite_for("rcpch_diabetes_networks")))
+    assert problems[("expect_column_values_to_be_in_set", "network_code")].unexpected_sample == ("'PN13'",)
+    assert ("expect_column_pair_values_to_be_in_set", "network_code, network_name") in problems
+    assert problems[("expect_column_values_to_be_unique", "unit_code")].unexpected_count == 2
+
+    hin = parsed("hin_icbs", "2024")
+    hin.loc[0, "icb_ods_code"] = "S1Y5D"  # a 2026 ICB code: the suite must be revisited with the file
+    problems = failed(validate_frame(hin, suite_for("hin_icbs")))
+    assert list(problems) == [("expect_column_values_to_match_regex", "icb_ods_code")]
+
+
+def test_cancer_alliance_codes_and_duplicates():
+    cal = parsed("ons_cancer_alliances", "2024-04")
+    cal.loc[0, "cancer_alliance_ons_code"] = "E54000008"  # an ICB code where an alliance code belongs
+    cal.loc[2, "cancer_alliance_name"] = cal.loc[1, "cancer_alliance_name"]
+    problems = failed(validate_frame(cal, suite_for("ons_cancer_alliances")))
+    assert problems[
+        ("expect_column_values_to_match_regex", "cancer_alliance_ons_code")
+    ].unexpected_sample == ("'E54000008'",)
+    assert problems[("expect_column_values_to_be_unique", "cancer_alliance_name")].unexpected_count == 2
+    ncpes = small("ncpes_sicbl_cancer_alliance", "2022")
+    ncpes.loc[3, "sicbl_ods_code"] = ncpes.loc[4, "sicbl_ods_code"]
+    problems = failed(validate_frame(ncpes, suite_for("ncpes_sicbl_cancer_alliance")))
+    assert list(problems) == [("expect_column_values_to_be_unique", "sicbl_ods_code")]
+
+
+def test_qof_region_period_and_practice():
+    frame = small("qof_practice_geography", "2023-24")
+    frame.loc[0, "region_ods_code"] = "Y54"  # a pre-2020 region
+    frame.loc[1, "practice_code"] = "a81002"
+    frame["period_end"] = frame["period_start"]
+    problems = failed(validate_frame(frame, suite_for("qof_practice_geography")))
+    assert problems[("expect_column_values_to_be_in_set", "region_ods_code")].unexpected_sample == ("'Y54'",)
+    assert problems[("expect_column_values_to_match_regex", "practice_code")].unexpected_sample == (
+        "'a81002'",
+    )
+    assert problems[
+        ("expect_column_pair_values_a_to_be_greater_than_b", "period_end, period_start")
+    ].unexpected_count == len(frame)
+
+
+def test_epraccur_status_sub_type_setting_and_dates():
+    frame = small("ods_epraccur", "2023-04")
+    frame.loc[0, "status_code"] = "X"
+    frame.loc[1, "org_sub_type_code"] = "Q"
+    frame.loc[2, "prescribing_setting"] = "99"
+    frame.loc[3, "close_date"] = frame.loc[3, "open_date"] - pd.Timedelta(days=1)
+    problems = failed(validate_frame(frame, suite_for("ods_epraccur")))
+    assert problems[("expect_column_values_to_be_in_set", "status_code")].unexpected_sample == ("'X'",)
+    assert problems[("expect_column_values_to_be_in_set", "org_sub_type_code")].unexpected_sample == ("'Q'",)
+    assert problems[("expect_column_values_to_match_regex", "prescribing_setting")].unexpected_sample == (
+        "'99'",
+    )
+    assert ("expect_column_pair_values_a_to_be_greater_than_b", "close_date, open_date") in problems
+    assert len(problems) == 4

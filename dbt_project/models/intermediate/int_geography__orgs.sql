@@ -3,7 +3,7 @@
 -- valid_from is the date of the earliest vintage holding it; valid_to is the day before the first
 -- later vintage that no longer holds it (NULL while the latest vintage still holds it).
 with vintages as (
-    select * from {{ ref('int_geography__ons_org_vintages') }}
+    select * from {{ ref('int_geography__org_vintages') }}
 ),
 
 vintage_dates as (

@@ -1,0 +1,36 @@
+-- One row per indicator: the curated catalogue (seeds/indicator_catalogue.csv) plus the ids
+-- generated for SSNAP measures; a catalogue row overrides a generated row with the same id.
+with catalogue as (
+    select
+        indicator_id,
+        source_id,
+        title,
+        definition,
+        value_type,
+        cast(multiplier as double) as multiplier,
+        polarity,
+        unit
+    from {{ ref('indicator_catalogue') }}
+),
+
+generated as (
+    select
+        indicator_id,
+        source_id,
+        title,
+        definition,
+        value_type,
+        cast(multiplier as double) as multiplier,
+        polarity,
+        unit
+    from {{ ref('int_indicators__ssnap_generated') }}
+    where indicator_id not in (select catalogue.indicator_id from catalogue)
+),
+
+indicators as (
+    select * from catalogue
+    union all
+    select * from generated
+)
+
+select * from indicators
