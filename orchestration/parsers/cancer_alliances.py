@@ -15,8 +15,9 @@ import pandas as pd
 
 from orchestration.parsers.common import HeaderColumn, ParseContext, decode_utf8, shown
 from orchestration.parsers.tables import (
-    ODS_CODE,
-    ONS_CODE,
+    LOOKUP_STAMPS,
+    ODS,
+    ONS,
     Code,
     Row,
     TableLayout,
@@ -26,10 +27,7 @@ from orchestration.parsers.tables import (
 from orchestration.sources import Release
 
 CAL_CODE = re.compile(r"^E56\d{6}$")
-_ONS = Code(ONS_CODE, "an ONS code (a letter and 8 digits, e.g. E38000068)")
-_ODS = Code(ODS_CODE, "an ODS code (3 to 9 capital letters or digits)")
 _CAL = Code(CAL_CODE, "a Cancer Alliance ONS code (E56 and 6 digits)")
-_LOOKUP = {"lookup_date": "period_start", "lookup_label": "period_label"}
 
 ONS_CCG_STP_CAL = TableLayout(
     columns=(
@@ -44,14 +42,14 @@ ONS_CCG_STP_CAL = TableLayout(
     ),
     ignored=("FID", "ObjectId", "GlobalID"),  # ArcGIS row ids
     codes={
-        "ccg_ons_code": _ONS,
-        "ccg_ods_code": _ODS,
-        "stp_ons_code": _ONS,
-        "stp_ods_code": _ODS,
+        "ccg_ons_code": ONS,
+        "ccg_ods_code": ODS,
+        "stp_ons_code": ONS,
+        "stp_ods_code": ODS,
         "cancer_alliance_ons_code": _CAL,
     },
     required=frozenset({"ccg_name", "stp_name", "cancer_alliance_name"}),
-    release_columns=_LOOKUP,
+    release_columns=LOOKUP_STAMPS,
 )
 
 NCPES_SICBL_CAL = TableLayout(
@@ -66,14 +64,14 @@ NCPES_SICBL_CAL = TableLayout(
         HeaderColumn("cancer_alliance_name", ("Cancer Alliance", "CAL22NM")),
     ),
     codes={
-        "sicbl_ons_code": _ONS,
-        "sicbl_ods_code": _ODS,
-        "icb_ons_code": _ONS,
-        "icb_ods_code": _ODS,
+        "sicbl_ons_code": ONS,
+        "sicbl_ods_code": ODS,
+        "icb_ons_code": ONS,
+        "icb_ods_code": ODS,
         "cancer_alliance_ons_code": _CAL,
     },
     required=frozenset({"sicbl_name", "icb_name", "cancer_alliance_name"}),
-    release_columns=_LOOKUP,
+    release_columns=LOOKUP_STAMPS,
 )
 
 NCL_PROVIDER_CAL = TableLayout(
@@ -85,14 +83,14 @@ NCL_PROVIDER_CAL = TableLayout(
         HeaderColumn("notes", ("notes",), required=False),
     ),
     codes={
-        "provider_code": _ODS,
+        "provider_code": ODS,
         # ODS-style alliance codes (N69, L0S3P); blank for trusts outside any alliance (non-acute).
         "cancer_alliance_code": Code(
-            ODS_CODE, "an ODS-style Cancer Alliance code (e.g. N69) or a blank", True
+            ODS.pattern, "an ODS-style Cancer Alliance code (e.g. N69) or a blank", True
         ),
     },
     required=frozenset({"provider_name"}),
-    release_columns=_LOOKUP,
+    release_columns=LOOKUP_STAMPS,
 )
 
 CAL_LIST = TableLayout(
@@ -102,7 +100,7 @@ CAL_LIST = TableLayout(
     ),
     codes={"cancer_alliance_ons_code": _CAL},
     required=frozenset({"cancer_alliance_name"}),
-    release_columns=_LOOKUP,
+    release_columns=LOOKUP_STAMPS,
 )
 
 

@@ -15,19 +15,22 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.parsers.common import HeaderColumn
-from orchestration.parsers.tables import ODS_CODE, ONS_CODE, Code, TableLayout, parse_header_csv
+from orchestration.parsers.tables import (
+    LOOKUP_STAMPS,
+    ODS,
+    ONS,
+    ONS_OR_BLANK,
+    Code,
+    TableLayout,
+    parse_header_csv,
+)
 from orchestration.sources import Release
 
-ONS = Code(ONS_CODE, "an ONS code (a capital letter and 8 digits, e.g. E54000028)")
-ONS_OR_BLANK = Code(ONS_CODE, ONS.what, nullable=True)
-ODS = Code(ODS_CODE, "an ODS code (3 to 9 capital letters or digits)")
 _SHORT = re.compile(r"^[A-Z0-9]{2,10}$")
 NETWORK = Code(_SHORT, "a network code (2 to 10 capital letters or digits)")
 NETWORK_OR_BLANK = Code(_SHORT, NETWORK.what, nullable=True)
 POSTCODE = Code(re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"), "a UK postcode (e.g. RM70AG)")
 FLAG = Code(re.compile(r"^[01]$"), "0 or 1")
-
-LOOKUP_STAMPS = {"lookup_date": "period_start", "lookup_label": "period_label"}
 
 
 def _columns(*pairs: tuple[str, str | tuple[str, ...]]) -> tuple[HeaderColumn, ...]:

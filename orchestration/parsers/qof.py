@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 
 from orchestration.parsers.common import HeaderColumn, ParseContext, clean_text, shown
 from orchestration.parsers.tables import (
-    ODS_CODE,
-    ONS_CODE,
+    ODS,
+    ONS,
     Code,
     Row,
     TableLayout,
@@ -27,8 +27,6 @@ from orchestration.parsers.tables import (
 from orchestration.sources import Release
 
 PARQUET_MAGIC = b"PAR1"
-_ONS = Code(ONS_CODE, "an ONS code (a letter and 8 digits)")
-_ODS = Code(ODS_CODE, "an ODS code (3 to 9 capital letters or digits)")
 
 PRACTICE_GEOGRAPHY = TableLayout(
     columns=(
@@ -48,15 +46,15 @@ PRACTICE_GEOGRAPHY = TableLayout(
     ),
     ignored=("NAT_ONS_CODE", "NAT_CODE", "NAT_COUNTRY"),  # checked below, then dropped
     codes={
-        "practice_code": _ODS,
+        "practice_code": ODS,
         # "U" = Unallocated: the practice belongs to no PCN that year.
         "pcn_ods_code": Code(re.compile(r"^(U|[A-Z0-9]{3,9})$"), "a PCN ODS code (e.g. U89141) or 'U'"),
-        "sicbl_ods_code": _ODS,
-        "sicbl_ons_code": _ONS,
-        "icb_ods_code": _ODS,
-        "icb_ons_code": _ONS,
-        "region_ods_code": _ODS,
-        "region_ons_code": _ONS,
+        "sicbl_ods_code": ODS,
+        "sicbl_ons_code": ONS,
+        "icb_ods_code": ODS,
+        "icb_ons_code": ONS,
+        "region_ods_code": ODS,
+        "region_ons_code": ONS,
     },
     required=frozenset({"practice_name", "pcn_name", "sicbl_name", "icb_name", "region_name"}),
     release_columns={

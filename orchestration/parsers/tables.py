@@ -51,6 +51,13 @@ class Code:
     nullable: bool = False
 
 
+ONS = Code(ONS_CODE, "an ONS code (a capital letter and 8 digits, e.g. E54000028)")
+ONS_OR_BLANK = Code(ONS_CODE, ONS.what, nullable=True)
+ODS = Code(ODS_CODE, "an ODS code (3 to 9 capital letters or digits)")
+# Reference lookups stamp each row with the release's date and label.
+LOOKUP_STAMPS = {"lookup_date": "period_start", "lookup_label": "period_label"}
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """What one reference table looks like.
