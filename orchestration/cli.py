@@ -7,7 +7,7 @@ from orchestration.settings import load_settings
 from orchestration.sources import SourceConfigError, load_sources
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace, source_ids: list[str] | None = None) -> int:
     from orchestration.refresh import RefreshLockedError, refresh_lock, run_refresh, summarise_published
 
     settings = load_settings()
@@ -17,7 +17,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     try:
         with refresh_lock(settings.warehouse_dir):
-            report = run_refresh(settings)
+            report = run_refresh(settings, source_ids)
     except RefreshLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
@@ -53,12 +53,38 @@ def _cmd_sources_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sources_check(args: argparse.Namespace) -> int:
+    from orchestration.refresh import RefreshLockedError, refresh_lock
+    from orchestration.source_check import changed_source_ids, check_sources
+
+    settings = load_settings()
+    config = load_sources(settings.sources_file, settings.project_root)
+    try:
+        with refresh_lock(settings.warehouse_dir):
+            checks = check_sources(config, settings, args.source or None)
+    except RefreshLockedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    # The lock is released before refreshing: the refresh takes it again.
+    for check in checks:
+        print(check.describe())
+    changed = changed_source_ids(checks)
+    failed = any(check.error for check in checks)
+    if args.refresh and changed:
+        print(f"refreshing {', '.join(changed)} and what depends on them")
+        return max(_cmd_run(args, source_ids=changed), 2 if failed else 0)
+    if not changed:
+        print("nothing changed")
+    return 2 if failed else 0
+
+
 def _cmd_dbt_sources(args: argparse.Namespace) -> int:
     from orchestration.dbt_sources import write_dbt_sources
 
     settings = load_settings()
     config = load_sources(settings.sources_file, settings.project_root)
-    print(f"wrote {write_dbt_sources(config, settings.dbt_project_dir)}")
+    for path in write_dbt_sources(config, settings.dbt_project_dir):
+        print(f"wrote {path}")
     return 0
 
 
@@ -82,8 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     sources_commands.add_parser(
         "validate", help="validate sources.yml and its bundled snapshots"
     ).set_defaults(handler=_cmd_sources_validate)
+    check = sources_commands.add_parser(
+        "check",
+        help="ask each source's URL whether it changed (conditional requests); optionally refresh only those",
+    )
+    check.add_argument("--source", action="append", help="check only this source id (repeatable)")
+    check.add_argument(
+        "--refresh", action="store_true", help="then refresh the changed sources and what depends on them"
+    )
+    check.set_defaults(handler=_cmd_sources_check)
     commands.add_parser(
-        "dbt-sources", help="regenerate dbt_project/models/staging/_sources.yml from sources.yml"
+        "dbt-sources",
+        help="regenerate the dbt sources file and the source catalogue seed from sources.yml",
     ).set_defaults(handler=_cmd_dbt_sources)
     commands.add_parser(
         "publish", help="publish the current build database again (write, audit, swap)"

@@ -62,20 +62,28 @@ def settings_log_level() -> str:
     return os.environ.get("AUDIT_INSIGHT_LOG_LEVEL", "INFO").upper()
 
 
-def run_refresh(settings: Settings) -> RefreshReport:
-    """Parse dbt, then execute the refresh_all job in-process; never raises for a failed step."""
+def run_refresh(settings: Settings, source_ids: list[str] | None = None) -> RefreshReport:
+    """Parse dbt, then execute the refresh_all job in-process; never raises for a failed step.
+
+    With ``source_ids``, only those sources' assets and everything downstream of them run.
+    """
     from dagster import DagsterInstance
 
     from orchestration.dbt_runner import parse_dbt_project
 
     parse_dbt_project(settings)
     from orchestration.definitions import defs  # imported late: it needs the fresh dbt manifest
+    from orchestration.defs.sensors import downstream_of_sources
 
     job = defs.resolve_job_def("refresh_all")
+    selection = None
+    if source_ids is not None:
+        selection = sorted(downstream_of_sources(defs, source_ids))
     with DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            asset_selection=selection,
             # Dagster's DEBUG events (one per output and check) drown the few lines a user needs.
             run_config={"loggers": {"console": {"config": {"log_level": settings_log_level()}}}},
         )

@@ -41,6 +41,9 @@ class Release(BaseModel):
     snapshot: str
     # When set, the publisher serves a zip and only this member is taken from it.
     zip_member: str | None = None
+    # Only for a release whose file is in another format than the source's other releases (e.g. an
+    # older month published as .xls where later months are csv); see Source.format_of.
+    format: FileFormat | None = None
     # Only for files that do not state their own period (e.g. SHMI, SSNAP): declared from the
     # publication's web page so the parser can stamp every row.
     period_start: date | None = None
@@ -125,6 +128,10 @@ class Source(BaseModel):
     def raw_table(self) -> str:
         """The DuckDB table (in schema ``raw``) this source's parsed rows are loaded into."""
         return self.id
+
+    def format_of(self, release: Release) -> FileFormat:
+        """The format of one release's file (of its zip member for a zip): its own, else the source's."""
+        return release.format or self.format
 
     def release_by_label(self, label: str) -> Release:
         for release in self.releases:
@@ -222,3 +229,9 @@ def _check_cross_field_rules(config: SourcesConfig, file_name: str, project_root
             snapshot = project_root / release.snapshot
             if not snapshot.is_file():
                 raise SourceConfigError(f"{at}, field 'snapshot': bundled file not found: {release.snapshot}")
+            suffix = snapshot.suffix.lower().lstrip(".")
+            if release.format and suffix != release.format:
+                raise SourceConfigError(
+                    f"{at}, field 'format': declared {release.format!r} but the bundled file "
+                    f"{snapshot.name!r} is not a .{release.format} file"
+                )

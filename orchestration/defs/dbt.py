@@ -17,7 +17,8 @@ from dagster_dbt import (
 )
 
 from orchestration.dbt_runner import dbt_executable, parse_dbt_project
-from orchestration.defs.config import settings
+from orchestration.defs.config import settings, sources_config
+from orchestration.release_catalogue import write_release_catalogue
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -49,6 +50,8 @@ def audit_insight_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResou
     # The profile reads the database path from the environment, so tests and schedules can point a
     # whole run at another warehouse directory. Absolute, because dbt runs inside dbt_project/.
     os.environ["AUDIT_INSIGHT_BUILD_DATABASE"] = str(settings().build_database)
+    # Release order decides which release's figures win on a shared period: from the sources file in use.
+    write_release_catalogue(settings().build_database, sources_config())
     yield from dbt.cli(["build"], context=context).stream()
 
 

@@ -1,7 +1,8 @@
 """Pure checks on what a response is: an HTML page instead of a data file, and the raw file extension.
 
-Only HTML is refused by content: binary formats (xlsx and zip start with ``PK``, Parquet with
-``PAR1``) and JSON never start with an HTML tag, so they pass; their parsers check the rest.
+Only HTML is refused by content: binary formats (xlsx and zip start with ``PK``, legacy .xls with the
+OLE2 signature ``D0 CF 11 E0``, Parquet with ``PAR1``) and JSON never start with an HTML tag, so they
+pass; their parsers check the rest.
 """
 
 from pathlib import PurePosixPath
@@ -55,12 +56,12 @@ def raw_extension(source: Source, release: Release) -> str:
 
     A zip release is always ``zip``. Otherwise the bundled snapshot's name decides (it is the same file
     as the live one, and live URLs can end in ``.aspx`` or ``/data``), then the live URL, then the
-    source's declared format.
+    declared format (the release's own ``format`` when it differs from the source's).
     """
     if release.zip_member:
         return "zip"
     url_name = unquote(urlsplit(release.url).path) if release.url else None
-    return _suffix(release.snapshot) or _suffix(url_name) or source.format
+    return _suffix(release.snapshot) or _suffix(url_name) or source.format_of(release)
 
 
 def expected_description(source: Source, release: Release) -> str:

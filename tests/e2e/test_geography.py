@@ -167,15 +167,22 @@ def test_every_published_row_has_an_icb_or_a_listed_reason(first_run):
     )
     assert sum(unmapped_rows.values()) == fact_unmapped
     reasons = {
-        code: reason
-        for code, reason in query(
-            warehouse, "select org_code_published, unmapped_reason from marts.unmapped_organisations"
+        (source, code): reason
+        for source, code, reason in query(
+            warehouse,
+            "select source_id, org_code_published, unmapped_reason from marts.unmapped_organisations",
         )
     }
-    assert reasons["7A4"] == "welsh_provider"  # Cardiff and Vale University Health Board in SSNAP
-    assert reasons["RJD"] == "closed_no_successor"  # Mid Staffordshire: closed in etr, no ODS successor
-    assert reasons["RYQ"] == "unknown_code"  # South London Healthcare (dissolved 2013): in no reference file
-    assert reasons[None] == "outside_england"  # Northern Irish trusts and Manx Care in SSNAP
+    # Cardiff and Vale University Health Board in SSNAP
+    assert reasons["ssnap_thrombectomy", "7A4"] == "welsh_provider"
+    # Mid Staffordshire: closed in etr, no ODS successor
+    assert reasons["shmi", "RJD"] == "closed_no_successor"
+    # South London Healthcare (dissolved 2013): in no reference file
+    assert reasons["shmi", "RYQ"] == "unknown_code"
+    # Northern Irish trusts and Manx Care in SSNAP
+    assert reasons["ssnap_thrombectomy", None] == "outside_england"
+    # Cancer Waiting Times by Sub-ICB: commissioner UNKNOWN is kept, never forced onto an ICB
+    assert reasons["cwt_sub_icb", None] == "unknown_code"
     assert ("ae_monthly", "independent_sector") in unmapped_rows
 
 

@@ -29,8 +29,12 @@ stg_parents = {
     k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
     for k in graph.get_all_asset_keys() if k.path[-1].startswith("stg_")
 }
+from orchestration.defs.sensors import downstream_of_sources
+shmi_downstream = sorted(k.to_user_string() for k in downstream_of_sources(defs, ["shmi"]))
+sensors = sorted(s.name for s in repo.sensor_defs)
 print(json.dumps({"keys": keys, "checks": checks, "blocking": blocking, "publish_parents": upstream_of_publish,
-                  "schedules": schedules, "stg_parents": stg_parents}))
+                  "schedules": schedules, "stg_parents": stg_parents, "shmi_downstream": shmi_downstream,
+                  "sensors": sensors}))
 """
 
 
@@ -64,6 +68,17 @@ def test_definitions_load_with_one_graph_from_download_to_publish(tmp_path):
         assert any(parent.startswith("raw/") for parent in parents)
     # one schedule per source, on the cron in sources.yml
     assert probe["schedules"] == sorted([f"refresh_{s.id}_schedule", s.schedule] for s in config.sources)
+    # one blocking unmapped-share check per indicator source on the fact table
+    for source in config.sources:
+        if source.max_unmapped_share is not None:
+            assert f"marts/fct_indicator_values:unmapped_share_{source.id}" in probe["blocking"]
+    # the change sensor refreshes a changed source and only what depends on it
+    assert probe["sensors"] == ["source_change_sensor"]
+    downstream = set(probe["shmi_downstream"])
+    assert {"raw_files/shmi", "raw/shmi", "published_warehouse"} <= downstream
+    assert any(key.endswith("stg_shmi__trust_releases") for key in downstream)
+    assert any(key.endswith("fct_indicator_values") for key in downstream)
+    assert "raw_files/ae_monthly" not in downstream and "raw/ods_etr" not in downstream
 
 
 def test_definitions_load_as_dagster_dev_code_server_starts_them(tmp_path):

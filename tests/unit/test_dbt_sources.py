@@ -1,14 +1,16 @@
 """The dbt sources file is generated from sources.yml and must not drift from it."""
 
-from orchestration.dbt_sources import dbt_sources_path, render_dbt_sources
+from orchestration.dbt_sources import generated_files, render_dbt_sources
 from orchestration.sources import load_sources
 from tests.conftest import PROJECT_ROOT
 
 
-def test_committed_dbt_sources_match_sources_yml():
+def test_committed_generated_files_match_sources_yml():
     config = load_sources(PROJECT_ROOT / "sources.yml", PROJECT_ROOT)
-    committed = dbt_sources_path(PROJECT_ROOT / "dbt_project").read_text(encoding="utf-8")
-    assert committed == render_dbt_sources(config), "run `audit-insight dbt-sources` and commit the result"
+    for path, content in generated_files(config, PROJECT_ROOT / "dbt_project").items():
+        assert path.read_text(encoding="utf-8") == content, (
+            f"{path.name} is out of date: run `audit-insight dbt-sources` and commit the result"
+        )
 
 
 def test_every_source_points_at_its_ingest_asset():

@@ -19,7 +19,7 @@ def test_the_real_sources_file_is_valid():
     )
     shmi = config.by_id("shmi")
     assert len(shmi.releases) == 11
-    assert len(config.by_id("ae_monthly").releases) == 13
+    assert len(config.by_id("ae_monthly").releases) == 14  # December 2019 (.xls) + 13 monthly CSVs
     # every release of every source has a bundled real snapshot on disk
     for source in config.sources:
         for release in source.releases:
@@ -140,3 +140,26 @@ def test_max_unmapped_share_must_be_a_fraction_and_only_on_indicator_sources(tmp
     with pytest.raises(SourceConfigError) as error:
         _load(tmp_path, document)
     assert "source 'ods_etr'" in str(error.value) and "only indicator sources" in str(error.value)
+
+
+def test_a_release_may_declare_its_own_format_matching_its_file(tmp_path, sources_document):
+    config = load_sources(PROJECT_ROOT / "sources.yml", PROJECT_ROOT)
+    ae = config.by_id("ae_monthly")
+    assert ae.format == "csv"
+    assert ae.format_of(ae.release_by_label("2019-12")) == "xls"
+    assert ae.format_of(ae.release_by_label("2024-06")) == "csv"  # no override: the source's format
+
+    document = copy.deepcopy(sources_document)
+    _source(document, "ae_monthly")["releases"][1]["format"] = "xls"  # a .csv snapshot
+    with pytest.raises(SourceConfigError) as error:
+        _load(tmp_path, document)
+    message = str(error.value)
+    assert "source 'ae_monthly'" in message and "release 2 ('2024-06'), field 'format'" in message
+    assert "declared 'xls'" in message and "Monthly-AE-June-2024 copy.csv" in message
+
+    document = copy.deepcopy(sources_document)
+    _source(document, "ae_monthly")["releases"][0]["format"] = "xlsm"
+    with pytest.raises(
+        SourceConfigError, match=r"source 'ae_monthly' \(entry 5\), release 1, field 'format'"
+    ):
+        _load(tmp_path, document)

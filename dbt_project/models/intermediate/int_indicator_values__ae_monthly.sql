@@ -7,6 +7,11 @@
 --   ae_emergency_admissions_total (via A&E, all types, plus other emergency admissions): counts.
 -- Proportions with a zero denominator have value NULL and status 'missing'; the counts stay.
 -- A blank count is treated as 0 inside a sum unless every part is blank (then 'missing').
+-- Attendances whose over-4-hours count is not published ('-' in the December 2019 workbook: trusts
+-- that reported no 4-hour figures) cannot enter a 4-hour proportion: such a provider's proportions
+-- are 'missing' (numerator and denominator NULL), and the publisher's England row, whose over-4-hours
+-- counts leave those trusts out while its attendances include them, gets a denominator without their
+-- attendances (as NHS England computes its England percentage).
 with ae as (
     select * from {{ ref('stg_ae__provider_months') }}
 ),
@@ -50,26 +55,56 @@ measures as (
         coalesce(
             emergency_admissions_type_1, emergency_admissions_type_2,
             emergency_admissions_other, other_emergency_admissions
-        ) is null as admissions_blank
+        ) is null as admissions_blank,
+        -- attendances of type 1 whose over-4-hours count is not published
+        case when over_4hrs_type_1 is null then coalesce(attendances_type_1, 0) else 0 end
+        + case when over_4hrs_booked_type_1 is null then coalesce(attendances_booked_type_1, 0) else 0 end
+            as unreported_t1,
+        -- the same for the other department types
+        case when over_4hrs_type_2 is null then coalesce(attendances_type_2, 0) else 0 end
+        + case when over_4hrs_other is null then coalesce(attendances_other, 0) else 0 end
+        + case when over_4hrs_booked_type_2 is null then coalesce(attendances_booked_type_2, 0) else 0 end
+        + case when over_4hrs_booked_other is null then coalesce(attendances_booked_other, 0) else 0 end
+            as unreported_t2_other
     from with_level
+),
+
+-- The England row's 4-hour denominators: its attendances less those of the providers in the same
+-- file whose over-4-hours counts are not published (zero in every CSV month).
+four_hour_bases as (
+    select
+        *,
+        attendances_all - case
+            when is_total_row
+                then sum(case when is_total_row then 0 else unreported_t1 + unreported_t2_other end)
+                        over (partition by release_sha256)
+            else 0
+        end as attendances_4hr_all,
+        attendances_t1 - case
+            when is_total_row
+                then sum(case when is_total_row then 0 else unreported_t1 end)
+                        over (partition by release_sha256)
+            else 0
+        end as attendances_4hr_t1
+    from measures
 ),
 
 long_form as (
     select
         *,
         'ae_4hr_all_types' as indicator_id,
-        cast(attendances_all - over_4hrs_all as double) as numerator,
-        cast(attendances_all as double) as denominator,
-        attendances_blank as is_blank
-    from measures
+        cast(attendances_4hr_all - over_4hrs_all as double) as numerator,
+        cast(attendances_4hr_all as double) as denominator,
+        attendances_blank or unreported_t1 + unreported_t2_other > 0 as is_blank
+    from four_hour_bases
     union all
     select
         *,
         'ae_4hr_type1' as indicator_id,
-        cast(attendances_t1 - over_4hrs_t1 as double) as numerator,
-        cast(attendances_t1 as double) as denominator,
-        attendances_type_1 is null and attendances_booked_type_1 is null as is_blank
-    from measures
+        cast(attendances_4hr_t1 - over_4hrs_t1 as double) as numerator,
+        cast(attendances_4hr_t1 as double) as denominator,
+        (attendances_type_1 is null and attendances_booked_type_1 is null) or unreported_t1 > 0 as is_blank
+    from four_hour_bases
     union all
     select
         *,
@@ -77,7 +112,7 @@ long_form as (
         null as numerator,
         null as denominator,
         attendances_blank as is_blank
-    from measures
+    from four_hour_bases
     union all
     select
         *,
@@ -85,7 +120,7 @@ long_form as (
         null as numerator,
         null as denominator,
         dta_wait_12_plus_hrs is null as is_blank
-    from measures
+    from four_hour_bases
     union all
     select
         *,
@@ -93,7 +128,7 @@ long_form as (
         null as numerator,
         null as denominator,
         admissions_blank as is_blank
-    from measures
+    from four_hour_bases
 ),
 
 valued as (

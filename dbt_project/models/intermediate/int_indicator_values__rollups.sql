@@ -1,5 +1,6 @@
--- Derived rows: indicators with a numerator and a denominator summed from provider-level rows
--- (trusts, SSNAP teams, independent providers) up to today's ICB, NHS England region, Cancer
+-- Derived rows: indicators with a numerator and a denominator summed from the rows a source publishes
+-- below ICB level (trusts, SSNAP teams, independent providers; Sub-ICB locations for sources that
+-- report by commissioner, such as Cancer Waiting Times by Sub-ICB) up to today's ICB, NHS England region, Cancer
 -- Alliance, Integrated Stroke Delivery Network and England. value = multiplier x sum(numerator) /
 -- sum(denominator) - never an average of percentages. Only published provider values count; rows
 -- a publisher already aggregated (its England rows) are never inputs, and the results are flagged
@@ -14,7 +15,7 @@ with provider_values as (
     inner join {{ ref('int_indicators') }} as indicators
         on values_with_geography.indicator_id = indicators.indicator_id
     where
-        values_with_geography.org_level in ('trust', 'team', 'independent_provider', 'other_provider')
+        values_with_geography.org_level in ('trust', 'team', 'independent_provider', 'other_provider', 'sub_icb')
         and values_with_geography.value_status = 'published'
         and values_with_geography.numerator is not null
         and values_with_geography.denominator is not null

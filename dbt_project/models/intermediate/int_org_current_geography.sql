@@ -50,16 +50,33 @@ resolved as (
     left join successors on published.org_code = successors.org_code
 ),
 
--- A code may belong to an ICB directly (trust host) or through a Sub-ICB location (practices and
--- other prescribing cost centres); prefer the direct relation.
-current_icb as (
+-- A code may belong to an ICB directly (trust host, a published provider parent) or through a
+-- Sub-ICB location (practices and other prescribing cost centres); prefer the direct relation. A
+-- relation stated before an ICB closed (e.g. RTT naming QXU in 2024) follows the ICB's successor.
+latest_icb as (
     select
         org_code,
-        parent_code as icb_code,
+        parent_code,
         basis as icb_basis
-    from memberships
-    where parent_type = 'icb'
-    qualify row_number() over (partition by org_code order by org_type = 'trust' desc, valid_from desc) = 1
+    from {{ ref('int_org_memberships') }}
+    where parent_type = 'icb' and valid_from <= current_date
+    qualify
+        row_number() over (
+            partition by org_code
+            order by
+                valid_to is null or valid_to >= current_date desc,
+                org_type in ('trust', 'independent_provider') desc,
+                valid_from desc
+        ) = 1
+),
+
+current_icb as (
+    select
+        latest_icb.org_code,
+        coalesce(icb_successor.current_org_code, latest_icb.parent_code) as icb_code,
+        latest_icb.icb_basis
+    from latest_icb
+    left join successors as icb_successor on latest_icb.parent_code = icb_successor.org_code
 ),
 
 current_sub_icb as (
@@ -100,7 +117,8 @@ select
     current_icb.icb_basis,
     case
         when current_icb.icb_code is not null then null
-        when trusts.is_welsh or resolved.current_org_code like '7%' then 'welsh_provider'
+        -- Welsh health boards are 7A1-7A7 (a code such as 76A is an English commissioning hub)
+        when trusts.is_welsh or resolved.current_org_code like '7A%' then 'welsh_provider'
         when trusts.close_date <= current_date then 'closed_no_successor'
         when resolved.org_level = 'independent_provider' then 'independent_sector'
         when trusts.org_code is null

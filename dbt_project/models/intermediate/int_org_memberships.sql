@@ -1,6 +1,7 @@
 -- Every "belongs to" relation between organisations, with the dates it held:
 -- sub_icb -> icb, icb -> nhs_region, trust -> icb / nhs_region / area_team, practice -> pcn /
--- sub_icb / icb, other prescribing cost centres (walk-in centres, urgent care) -> sub_icb / icb.
+-- sub_icb / icb, other prescribing cost centres (walk-in centres, urgent care) -> sub_icb / icb,
+-- independent-sector providers -> icb (the parent RTT publishes for them).
 -- Network memberships (Cancer Alliance, ISDN, paediatric networks, HIN) are in
 -- int_org_network_memberships.
 --
@@ -29,6 +30,19 @@ epraccur as (
 sicbl_changes as (
     select * from {{ ref('geography_changes') }}
     where org_type = 'sub_icb' and effective_date <= current_date
+),
+
+-- RTT publishes each provider's parent ICB. It is the only reference that places independent-sector
+-- providers (codes not in ODS etr), so it is used for them alone; trusts keep their etr host.
+rtt_provider_parents as (
+    select distinct
+        pathways.provider_org_code as org_code,
+        pathways.provider_parent_org_code as parent_code,
+        pathways.period_start as vintage_date
+    from {{ ref('stg_rtt__provider_pathways') }} as pathways
+    where
+        pathways.provider_parent_org_code similar to 'Q[A-Z0-9]{2}'
+        and pathways.provider_org_code not in (select etr.org_code from {{ ref('stg_ods__trusts') }} as etr)
 ),
 
 sicbl_change_dates as (
@@ -105,6 +119,19 @@ edges as (
         'qof_practice_geography' as basis,
         false as is_inferred
     from qof
+
+    union all
+
+    select
+        'rtt_parent' as series,
+        org_code,
+        'independent_provider' as org_type,
+        'icb' as parent_type,
+        parent_code,
+        vintage_date,
+        'rtt (provider parent)' as basis,
+        false as is_inferred
+    from rtt_provider_parents
 
     union all
 

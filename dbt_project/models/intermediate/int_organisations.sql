@@ -40,17 +40,22 @@ networks as (
     select * from {{ ref('int_geography__networks') }}
 ),
 
+-- Codes a source publishes that no reference file lists: providers (named as last published, or by
+-- their code when the source publishes no names, as Cancer Waiting Times does) and commissioners
+-- below England that are not Sub-ICB locations (e.g. NHS England's commissioning hubs in CWT).
 published_providers as (
     select
         org_code_published as org_code,
-        org_level,
-        org_unit_name as org_name
+        case when org_level = 'sub_icb' then 'commissioner' else org_level end as org_level,
+        coalesce(org_unit_name, org_code_published) as org_name
     from {{ ref('int_indicator_values') }}
-    where org_level in ('trust', 'independent_provider', 'other_provider')
+    where
+        org_level in ('trust', 'independent_provider', 'other_provider', 'sub_icb')
+        and org_code_published is not null
     qualify
         row_number() over (
             partition by org_code_published
-            order by period_end desc, release_label desc, org_unit_name asc
+            order by org_unit_name is null, period_end desc, release_label desc, org_unit_name asc
         ) = 1
 ),
 
@@ -196,7 +201,7 @@ all_orgs as (
         org_code,
         org_name,
         org_level as org_type,
-        'provider' as org_level,
+        case when org_level = 'commissioner' then 'commissioner' else 'provider' end as org_level,
         null as valid_from,
         null as close_date,
         null as ons_code

@@ -109,3 +109,15 @@ def test_parquet_and_json_raw_extensions_follow_the_snapshot():
 )
 def test_snapshot_server_content_types(name, content_type):
     assert content_type_for(name) == content_type
+
+
+def test_an_xls_release_of_a_csv_source_is_fetched_as_xls():
+    ae = real_sources().by_id("ae_monthly")
+    december_2019 = ae.release_by_label("2019-12")
+    assert ae.format == "csv" and december_2019.format == "xls"
+    assert raw_extension(ae, december_2019) == "xls"
+    assert expected_description(ae, december_2019) == "an xls file"
+    head = _head(december_2019.snapshot)
+    assert head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # OLE2 compound file
+    assert not looks_like_html(head)
+    assert content_type_for(december_2019.snapshot) == "application/vnd.ms-excel"

@@ -2,10 +2,13 @@ import pandas as pd
 import pytest
 
 from orchestration.parsers import ParseError
-from orchestration.parsers.ae import COLUMNS, OUTPUT_COLUMNS, parse_ae
-from tests.unit.parsers.helpers import make_release, parsed, release_ids
+from orchestration.parsers.ae import COLUMNS, COUNT_COLUMNS, OUTPUT_COLUMNS, parse_ae
+from tests.unit.parsers.helpers import PROJECT_ROOT, make_release, parsed, release_ids, source
 
 SOURCE = "ae_monthly"
+CSV_RELEASES = [
+    label for label in release_ids(SOURCE) if source(SOURCE).release_by_label(label).format is None
+]
 HEADER = ",".join(column.aliases[0] for column in COLUMNS)
 COUNTS = ",".join(str(n) for n in range(10, 28))  # 18 counts: 10..27
 ROW_RJ1 = f"MSitAE-APRIL-2025,RJ1,NHS ENGLAND LONDON ,GUY'S AND ST THOMAS' NHS FOUNDATION TRUST,{COUNTS}"
@@ -17,8 +20,8 @@ def _csv(*lines: str) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-@pytest.mark.parametrize("label", release_ids(SOURCE))
-def test_every_release_parses_with_one_total_row(label):
+@pytest.mark.parametrize("label", CSV_RELEASES)
+def test_every_csv_release_parses_with_one_total_row(label):
     frame = parsed(SOURCE, label)
     assert tuple(frame.columns) == OUTPUT_COLUMNS
     assert 198 <= len(frame) <= 202
@@ -123,3 +126,169 @@ def test_total_row_spellings(write_file):
         frame = parse_ae(write_file(f"t{index}.csv", _csv(HEADER, ROW_RJ1, row)), make_release(), SOURCE)
         assert frame["is_total_row"].tolist() == [False, True]
         assert not pd.isna(frame.loc[1, "period_label"])
+
+
+# --------------------------------------------------------------------------------------------------
+# December 2019: the older provider workbook (.xls), same raw columns
+
+XLS = PROJECT_ROOT / "data/snapshots/ae_monthly/legacy_monthly_AE_2019-12_Maglehoj.xls"
+LACKING = [
+    f"{measure}_booked_{kind}"
+    for measure in ("attendances", "over_4hrs")
+    for kind in ("type_1", "type_2", "other")
+]
+LACKING.append("dta_wait_4_12_hrs")
+
+
+def xls_release():
+    return make_release(format="xls")
+
+
+def test_the_only_xls_release_is_december_2019():
+    assert [label for label in release_ids(SOURCE) if label not in CSV_RELEASES] == ["2019-12"]
+    assert source(SOURCE).format_of(source(SOURCE).release_by_label("2019-12")) == "xls"
+
+
+def test_december_2019_workbook_gives_the_csv_columns():
+    frame = parsed(SOURCE, "2019-12")
+    assert tuple(frame.columns) == OUTPUT_COLUMNS
+    assert all(str(frame[c].dtype) == "Int64" for c in OUTPUT_COLUMNS[5:-1])
+    assert len(frame) == 231  # England + 230 providers
+    assert frame["period_label"].eq("MSitAE-DECEMBER-2019").all()  # from 'Period: December 2019'
+    assert frame["source_row"].iloc[[0, 1, -1]].tolist() == [17, 19, 248]  # row 18 is a blank spacer
+    assert frame["org_code"].is_unique
+    # measures the 2019 layout does not publish are NULL, never 0
+    assert frame[LACKING].isna().all().all()
+    published = [c.output for c in COUNT_COLUMNS if c.output not in LACKING]
+    assert frame.loc[~frame["org_code"].isin(FIELD_TEST_TRUSTS), published].notna().all().all()
+
+
+FIELD_TEST_TRUSTS = [
+    "RGT",
+    "RC9",
+    "RGR",
+    "RQM",
+    "RYJ",
+    "RNQ",
+    "RX1",
+    "RXF",
+    "RVW",
+    "RFR",
+    "RDU",
+    "RHU",
+    "RD3",
+    "RK9",
+]
+
+
+def test_december_2019_real_trust_values():
+    frame = parsed(SOURCE, "2019-12").set_index("org_code")
+    rtk = frame.loc["RTK"]
+    assert rtk["org_name"] == "Ashford And St Peter's Hospitals NHS Foundation Trust"
+    assert rtk["parent_org"] == "NHS England South East"  # trailing space stripped
+    assert (rtk["attendances_type_1"], rtk["over_4hrs_type_1"]) == (9909, 2603)  # 73.7% in 4 hours
+    assert (rtk["dta_wait_12_plus_hrs"], rtk["emergency_admissions_type_1"], rtk["source_row"]) == (
+        2,
+        1947,
+        181,
+    )
+    rde = frame.loc["RDE"]
+    assert (rde["attendances_other"], rde["over_4hrs_other"], rde["other_emergency_admissions"]) == (
+        6392,
+        229,
+        2017,
+    )
+    assert frame.loc["Y00751", "attendances_other"] == 5507  # a walk-in centre with a practice-style code
+
+
+def test_december_2019_trusts_without_4_hour_figures_are_null_not_zero():
+    frame = parsed(SOURCE, "2019-12").set_index("org_code")
+    over = ["over_4hrs_type_1", "over_4hrs_type_2", "over_4hrs_other"]
+    assert sorted(frame.index[frame[over].isna().all(axis=1)]) == sorted(FIELD_TEST_TRUSTS)
+    rgt = frame.loc["RGT"]  # Cambridge University Hospitals: '-' in every 4-hour cell
+    assert rgt["attendances_type_1"] == 9970 and pd.isna(rgt["over_4hrs_type_1"])
+
+
+def test_december_2019_england_row_is_the_flagged_total():
+    frame = parsed(SOURCE, "2019-12")
+    assert frame["is_total_row"].tolist() == [True] + [False] * 230
+    england = frame.iloc[0]
+    assert (england["org_code"], england["parent_org"], england["org_name"]) == ("-", "-", "England")
+    assert (england["attendances_type_1"], england["over_4hrs_type_1"]) == (1373654, 381159)
+    assert england["other_emergency_admissions"] == 136161
+    # the England row is the sum of the provider rows in every published count
+    providers = frame[~frame["is_total_row"]]
+    for column in (
+        "attendances_type_1",
+        "over_4hrs_type_1",
+        "dta_wait_12_plus_hrs",
+        "emergency_admissions_other",
+    ):
+        assert providers[column].sum() == england[column]
+
+
+def _patched(tmp_path, name: str, old: bytes, new: bytes):
+    """A copy of the real workbook with one string changed in place (same length, so still valid BIFF)."""
+    assert len(old) == len(new)
+    data = XLS.read_bytes()
+    assert old in data
+    path = tmp_path / name
+    path.write_bytes(data.replace(old, new))
+    return path
+
+
+def test_xls_with_a_renamed_column_names_sheet_row_and_expected_header(tmp_path):
+    path = _patched(tmp_path, "renamed.xls", b">12 hours from decision", b">24 hours from decision")
+    with pytest.raises(ParseError) as exc:
+        parse_ae(path, xls_release(), SOURCE)
+    message = str(exc.value)
+    assert "renamed.xls, sheet 'Provider Level Data'" in message and exc.value.row == 16
+    assert "Number of patients spending >12 hours from decision to admit to admission" in exc.value.column
+    assert ">24 hours" in message  # the unknown header found is shown
+
+
+def test_xls_without_the_provider_sheet(tmp_path):
+    path = _patched(tmp_path, "nosheet.xls", b"Provider Level Data", b"Provider Level Dat2")
+    with pytest.raises(
+        ParseError, match="nosheet.xls.*expected a sheet named 'Provider Level Data', found sheets"
+    ):
+        parse_ae(path, xls_release(), SOURCE)
+
+
+def test_xls_with_an_unreadable_period(tmp_path):
+    path = _patched(tmp_path, "period.xls", b"December 2019", b"Dekember 2019")
+    with pytest.raises(ParseError) as exc:
+        parse_ae(path, xls_release(), SOURCE)
+    assert (exc.value.row, exc.value.column) == (6, "C") and "'Dekember 2019'" in str(exc.value)
+
+
+def test_xls_text_in_a_count_names_row_and_column(tmp_path):
+    # the shared string '-' (England's code and every 4-hour cell of the field-test trusts) becomes '?'
+    path = _patched(
+        tmp_path, "marker.xls", b"\x01\x00\x00-\x07\x00\x00Status:", b"\x01\x00\x00?\x07\x00\x00Status:"
+    )
+    with pytest.raises(ParseError) as exc:
+        parse_ae(path, xls_release(), SOURCE)
+    assert exc.value.row == 21  # Cambridge (RGT): the first '?' in a count
+    assert exc.value.column.startswith("M (A&E attendances greater than 4 hours")
+    assert "'?'" in str(exc.value)
+
+
+def test_xls_england_row_must_be_named_england(tmp_path):
+    path = _patched(tmp_path, "england.xls", b"\x07\x00\x00England", b"\x07\x00\x00Englanx")
+    with pytest.raises(ParseError, match="row 17.*code '-' marks the England row, but the name is 'Englanx'"):
+        parse_ae(path, xls_release(), SOURCE)
+
+
+def test_broken_or_mislabelled_xls(tmp_path):
+    truncated = tmp_path / "truncated.xls"
+    truncated.write_bytes(XLS.read_bytes()[:4096])
+    with pytest.raises(ParseError, match="truncated.xls.*expected an .xls workbook, could not open it"):
+        parse_ae(truncated, xls_release(), SOURCE)
+    not_xls = tmp_path / "not_xls.xls"
+    not_xls.write_text(_csv(HEADER, ROW_RJ1))
+    with pytest.raises(ParseError, match="declares this release as xls.*OLE2 signature"):
+        parse_ae(not_xls, xls_release(), SOURCE)
+    # an .xls given to a release declared csv (the source's format) is refused with the fix
+    with pytest.raises(ParseError, match="give the release `format: xls`"):
+        parse_ae(XLS, make_release(), SOURCE)

@@ -303,3 +303,70 @@ def test_epraccur_status_sub_type_setting_and_dates():
     )
     assert ("expect_column_pair_values_a_to_be_greater_than_b", "close_date, open_date") in problems
     assert len(problems) == 4
+
+
+def test_cwt_old_standard_route_mismatch_counts_and_duplicate():
+    frame = small("cwt_provider", "2023-10", rows=40)
+    frame.loc[0, "standard"] = "2WW"  # a pre-October-2023 standard: no indicator maps it
+    frame.loc[1, "stage_route"] = "First Treatment"  # a 31-day stage on a 28-day FDS row
+    frame.loc[2, "within_standard"] = frame.loc[2, "total_treated"] + 1
+    frame.loc[3, "breaches"] = -1.0
+    frame = pd.concat([frame, frame.iloc[[10]]], ignore_index=True)
+    problems = failed(validate_frame(frame, suite_for("cwt_provider")))
+    assert problems[("expect_column_values_to_be_in_set", "standard")].unexpected_sample == ("'2WW'",)
+    routes = problems[("expect_column_pair_values_to_be_in_set", "standard, stage_route")]
+    assert "('28-day FDS', 'First Treatment')" in routes.unexpected_sample  # (and the 2WW row)
+    within = problems[("expect_column_pair_values_a_to_be_greater_than_b", "total_treated, within_standard")]
+    assert within.unexpected_count == 1
+    assert problems[("expect_column_values_to_be_between", "breaches")].unexpected_sample == ("-1.0",)
+    key = "period_month, standard, org_code, stage_route, treatment_modality, cancer_type"
+    assert problems[("expect_compound_columns_to_be_unique", key)].unexpected_count == 2
+    assert len(problems) == 5
+
+
+def test_cwt_sub_icb_bad_code_and_sub_category():
+    frame = small("cwt_sub_icb", "2023-04-to-2023-10")
+    frame.loc[0, "sub_icb_code"] = "Unknown"
+    frame.loc[1, "sub_category"] = "62-day (Screening)"  # a 62-day route on a 28-day FDS row
+    problems = failed(validate_frame(frame, suite_for("cwt_sub_icb")))
+    assert problems[("expect_column_values_to_match_regex", "sub_icb_code")].unexpected_sample == (
+        "'Unknown'",
+    )
+    assert ("expect_column_pair_values_to_be_in_set", "standard, sub_category") in problems
+    assert len(problems) == 2
+
+
+def test_ae_nulls_of_the_xls_layout_pass_only_in_its_months():
+    # December 2019 (.xls workbook): no booked split, no 4-12 hour band, '-' (NULL) where a trust
+    # reported no 4-hour figures, England coded '-': the suite holds (also run above on every release).
+    assert validate_frame(parsed("ae_monthly", "2019-12"), suite_for("ae_monthly")).success
+    frame = small("ae_monthly", "2025-04")
+    frame.loc[0, "attendances_booked_type_1"] = pd.NA
+    frame.loc[1, "over_4hrs_type_1"] = pd.NA
+    frame.loc[2, "org_code"] = "-"  # a provider row coded like England
+    failures = validate_frame(frame, suite_for("ae_monthly")).failures()
+    assert sorted((o.expectation_type, o.column, o.unexpected_count) for o in failures) == [
+        ("expect_column_values_to_match_regex", "org_code", 1),
+        ("expect_column_values_to_not_be_null", "attendances_booked_type_1", 1),
+        ("expect_column_values_to_not_be_null", "over_4hrs_type_1", 1),
+    ]
+
+
+def test_rtt_waits_above_total_bad_codes_part_and_repeated_row():
+    frame = small("rtt", "2024-06")
+    frame.loc[0, "waits_over_52_weeks"] = frame.loc[0, "total_all"] + 1
+    frame.loc[1, "treatment_function_code"] = "999"
+    frame.loc[2, "rtt_part_description"] = "Incomplete Pathways"  # on a Part_1A row
+    frame.loc[3, "gt_51_to_52_weeks"] = -1
+    frame = pd.concat([frame, frame.iloc[[10]]], ignore_index=True)
+    problems = failed(validate_frame(frame, suite_for("rtt")))
+    above = problems[("expect_column_pair_values_a_to_be_greater_than_b", "total_all, waits_over_52_weeks")]
+    assert above.unexpected_count == 1
+    assert problems[("expect_column_values_to_match_regex", "treatment_function_code")].unexpected_sample == (
+        "'999'",
+    )
+    assert ("expect_column_pair_values_to_be_in_set", "rtt_part_type, rtt_part_description") in problems
+    assert problems[("expect_column_values_to_be_between", "gt_51_to_52_weeks")].unexpected_sample == ("-1",)
+    key = "period_label, provider_org_code, commissioner_org_code, rtt_part_type, treatment_function_code"
+    assert problems[("expect_compound_columns_to_be_unique", key)].unexpected_count == 2
+    assert len(problems) == 5

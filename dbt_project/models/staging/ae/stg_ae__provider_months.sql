@@ -1,11 +1,13 @@
 -- One row per provider per month of the NHS England A&E monthly situation report (MSitAE), plus
 -- the national total row (is_total_row). The period is parsed from labels like MSitAE-APRIL-2025.
+-- Both publisher layouts arrive in the same raw columns: the monthly CSV, and the older .xls
+-- provider workbook (December 2019), whose booked-appointment and 4-12 hour DTA columns are NULL.
 with source as (
     select * from {{ latest_release_files(source('raw', 'ae_monthly')) }}
 ),
 
--- The national total row repeats TOTAL in every text column, Period included: every row takes
--- the period of its file.
+-- The CSV's national total row repeats TOTAL in every text column, Period included: every row
+-- takes the period of its file.
 file_periods as (
     select
         *,
@@ -30,7 +32,8 @@ parsed as (
 
 select
     case when is_total_row then '{{ var("england_code") }}' else upper(trim(org_code)) end as org_code,
-    nullif(trim(parent_org), '') as parent_org_name,
+    -- the total row's region cell repeats TOTAL (CSV) or '-' (workbook): no region
+    case when not is_total_row then nullif(trim(parent_org), '') end as parent_org_name,
     case when is_total_row then 'England' else trim(org_name) end as org_name,
     is_total_row,
     month_start as period_start,
