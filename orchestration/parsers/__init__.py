@@ -19,6 +19,7 @@ from orchestration.parsers.cancer_alliances import (
     parse_ons_ccg_stp_cancer_alliance,
 )
 from orchestration.parsers.common import ParseError
+from orchestration.parsers.cvdprevent import parse_cvdprevent_raw_data
 from orchestration.parsers.cwt import parse_cwt_provider, parse_cwt_sub_icb
 from orchestration.parsers.networks import (
     parse_hin_icbs,
@@ -59,6 +60,7 @@ PARSERS: dict[str, Parser] = {
     "cwt_provider_xlsx": parse_cwt_provider,
     "cwt_sub_icb_xlsx": parse_cwt_sub_icb,
     "rtt_full_extract": parse_rtt_full_extract,
+    "cvdprevent_raw_data_csv": parse_cvdprevent_raw_data,
 }
 
 

@@ -40,8 +40,8 @@ as_published as (
     select
         published_periods.org_code_published,
         published_periods.as_at_date,
-        icb.parent_code as icb_code_as_published,
-        coalesce(icb_region.parent_code, org_region.parent_code) as region_code_as_published
+        coalesce(icb.parent_code, own_icb.org_code) as icb_code_as_published,
+        coalesce(icb_region.parent_code, org_region.parent_code, own_icb.parent_code) as region_code_as_published
     from published_periods
     left join memberships as icb
         on
@@ -62,6 +62,14 @@ as_published as (
             and org_region.parent_type = 'nhs_region'
             and published_periods.as_at_date
             between org_region.valid_from and coalesce(org_region.valid_to, date '9999-12-31')
+    -- an ICB published as itself (CVDPREVENT) was its own ICB, in its region, at the time
+    left join memberships as own_icb
+        on
+            published_periods.org_code_published = own_icb.org_code
+            and own_icb.org_type = 'icb'
+            and own_icb.parent_type = 'nhs_region'
+            and published_periods.as_at_date
+            between own_icb.valid_from and coalesce(own_icb.valid_to, date '9999-12-31')
     qualify
         row_number() over (
             partition by published_periods.org_code_published, published_periods.as_at_date

@@ -110,13 +110,13 @@ select
     resolved.current_org_code,
     resolved.org_level,
     resolved.is_split_mapped,
-    current_icb.icb_code,
+    coalesce(current_icb.icb_code, own_icb.icb_code) as icb_code,
     icb_regions.region_code,
     coalesce(org_alliance.parent_code, area_alliance.parent_code) as cancer_alliance_code,
     coalesce(org_isdn.parent_code, area_isdn.parent_code) as isdn_code,
-    current_icb.icb_basis,
+    coalesce(current_icb.icb_basis, case when own_icb.icb_code is not null then 'the ICB itself' end) as icb_basis,
     case
-        when current_icb.icb_code is not null then null
+        when coalesce(current_icb.icb_code, own_icb.icb_code) is not null then null
         -- Welsh health boards are 7A1-7A7 (a code such as 76A is an English commissioning hub)
         when trusts.is_welsh or resolved.current_org_code like '7A%' then 'welsh_provider'
         when trusts.close_date <= current_date then 'closed_no_successor'
@@ -129,7 +129,11 @@ select
     end as unmapped_reason
 from resolved
 left join current_icb on resolved.current_org_code = current_icb.org_code
-left join icb_regions on current_icb.icb_code = icb_regions.icb_code
+-- An ICB published as itself (CVDPREVENT's ICB rows) is on today's ICB it is, or became through an
+-- ODS succession (e.g. QHG -> S1Y5D, April 2026).
+left join icb_regions as own_icb
+    on resolved.org_level = 'icb' and resolved.current_org_code = own_icb.icb_code
+left join icb_regions on coalesce(current_icb.icb_code, own_icb.icb_code) = icb_regions.icb_code
 left join current_sub_icb on resolved.current_org_code = current_sub_icb.org_code
 left join network as org_alliance
     on resolved.current_org_code = org_alliance.org_code and org_alliance.parent_type = 'cancer_alliance'
