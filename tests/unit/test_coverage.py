@@ -15,7 +15,7 @@ def _fact_table(path, rows):
         con.executemany("insert into marts.fct_indicator_values values (?, ?, ?, ?)", rows)
 
 
-def test_share_counts_published_rows_below_england_only(tmp_path):
+def test_share_counts_published_rows_at_icb_level_and_below_only(tmp_path):
     database = tmp_path / "build.duckdb"
     _fact_table(
         database,
@@ -25,6 +25,7 @@ def test_share_counts_published_rows_below_england_only(tmp_path):
             ("shmi", "trust", "QOP", False),
             ("shmi", "trust", "QMF", False),
             ("shmi", "country", None, False),  # England: never counted
+            ("shmi", "nhs_region", None, False),  # a publisher's region row sits above any ICB
             ("shmi", "icb", "QVV", True),  # derived: never counted
             ("ae_monthly", "trust", None, False),  # another source
         ],

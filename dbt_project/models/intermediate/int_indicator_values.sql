@@ -5,7 +5,10 @@
 -- republishing earlier months), the release listed later in sources.yml wins; the earlier stays in
 -- the raw tables and in marts.release_history. (Revised files within one release are resolved in
 -- staging: the latest file of each release is used.)
-{% set sources = ['shmi', 'ae_monthly', 'ssnap_thrombectomy', 'cwt_provider', 'cwt_sub_icb', 'rtt', 'cvdprevent'] %}
+{% set sources = [
+    'shmi', 'ae_monthly', 'ssnap_thrombectomy', 'cwt_provider', 'cwt_sub_icb', 'rtt', 'cvdprevent',
+    'ssnap_org_audit',
+] %}
 with published as (
     {% for source_id in sources %}
     select

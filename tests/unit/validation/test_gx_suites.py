@@ -396,3 +396,17 @@ def test_cvdprevent_pcn_code_sex_attribute_value_outside_its_limits_and_repeated
     )
     assert problems[("expect_compound_columns_to_be_unique", key)].unexpected_count == 2
     assert len(problems) == 6
+
+
+def test_ssnap_org_audit_key_indicator_answer_and_duplicate_cell_are_caught():
+    frame = small("ssnap_org_audit", "2021", rows=400)
+    ki = frame.index[frame["row_kind"] == "key_indicator"][0]
+    frame.loc[ki, "value_text"] = "Partly"
+    frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    problems = failed(validate_frame(frame, suite_for("ssnap_org_audit")))
+    assert problems[("expect_column_values_to_be_in_set", "value_text")].unexpected_sample == ("'Partly'",)
+    assert problems[("expect_compound_columns_to_be_unique", "site_name, source_row")].unexpected_count == 2
+    assert (
+        problems[("expect_compound_columns_to_be_unique", "source_column, source_row")].unexpected_count == 2
+    )
+    assert len(problems) == 3
