@@ -175,6 +175,23 @@ def read_csv_file(ctx: ParseContext, path: Path) -> list[Record]:
     return read_csv_records(ctx, decode_utf8(ctx, data))
 
 
+def read_xlsx_sheets(ctx: ParseContext, path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of an xlsx workbook as cells (no header row, no type guessing).
+
+    ``keep_default_na=False``: text such as "NA" or "n/a" stays text; only empty cells are blank.
+    """
+    if Path(path).stat().st_size == 0:
+        raise ctx.error("the file is empty: expected an xlsx workbook")
+    try:
+        return pd.read_excel(
+            path, sheet_name=None, header=None, dtype=object, engine="openpyxl", keep_default_na=False
+        )
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise ctx.error(
+            f"expected an xlsx workbook, could not open it ({type(exc).__name__}: {exc})"
+        ) from None
+
+
 def drop_blank_records(records: Iterable[Record]) -> list[Record]:
     """Records whose every field is blank hold no data (e.g. ``,,,,`` spacer lines)."""
     return [record for record in records if not record.blank]

@@ -24,6 +24,7 @@ from orchestration.parsers.common import (
     hmm_to_minutes,
     is_blank,
     normalise_header,
+    read_xlsx_sheets,
     release_date,
     release_text,
     shown,
@@ -182,17 +183,7 @@ def _parse_sheet(
 
 def parse_ssnap_thrombectomy(path: Path, release: Release, source_id: str) -> pd.DataFrame:
     ctx = ParseContext.for_path(source_id, path)
-    if Path(path).stat().st_size == 0:
-        raise ctx.error("the file is empty: expected an xlsx workbook")
-    try:
-        # keep_default_na=False: text such as "NA" or "n/a" stays text (only empty cells are blank)
-        sheets = pd.read_excel(
-            path, sheet_name=None, header=None, dtype=object, engine="openpyxl", keep_default_na=False
-        )
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise ctx.error(
-            f"expected an xlsx workbook, could not open it ({type(exc).__name__}: {exc})"
-        ) from None
+    sheets = read_xlsx_sheets(ctx, path)
 
     period_start = release_date(ctx, release.period_start, "period_start")
     period_end = release_date(ctx, release.period_end, "period_end")

@@ -26,6 +26,7 @@ from orchestration.parsers.common import (
     excel_column_letter,
     is_blank,
     normalise_header,
+    read_xlsx_sheets,
     release_date,
     release_text,
     shown,
@@ -99,16 +100,7 @@ def _value(cell: object) -> tuple[str | None, float | None, bool]:
 
 def parse_ssnap_org_audit(path: Path, release: Release, source_id: str) -> pd.DataFrame:
     ctx = ParseContext.for_path(source_id, path)
-    if Path(path).stat().st_size == 0:
-        raise ctx.error("the file is empty: expected an xlsx workbook")
-    try:
-        sheets = pd.read_excel(
-            path, sheet_name=None, header=None, dtype=object, engine="openpyxl", keep_default_na=False
-        )
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise ctx.error(
-            f"expected an xlsx workbook, could not open it ({type(exc).__name__}: {exc})"
-        ) from None
+    sheets = read_xlsx_sheets(ctx, path)
     if SHEET not in sheets:
         raise ctx.error(f"expected a sheet named {SHEET!r}; sheets found: {shown([str(s) for s in sheets])}")
     sheet = sheets[SHEET]
