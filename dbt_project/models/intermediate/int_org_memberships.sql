@@ -45,6 +45,13 @@ rtt_provider_parents as (
         and pathways.provider_org_code not in (select etr.org_code from {{ ref('stg_ods__trusts') }} as etr)
 ),
 
+-- A Sub-ICB location that closed in a split hands everything to its largest successor.
+primary_split_successors as (
+    select * from sicbl_changes
+    where change_type = 'split'
+    qualify row_number() over (partition by old_code order by successor_share desc, new_code asc) = 1
+),
+
 sicbl_change_dates as (
     select distinct dated_changes.effective_date
     from sicbl_changes as dated_changes
@@ -162,17 +169,11 @@ edges as (
         successor.new_code is not null as is_inferred
     from qof
     cross join sicbl_change_dates as change_dates
-    left join sicbl_changes as successor
+    left join primary_split_successors as successor
         on
             qof.sicbl_ods_code = successor.old_code
-            and successor.change_type = 'split'
             and change_dates.effective_date >= successor.effective_date
     where qof.period_start = (select max(latest.period_start) from qof as latest)
-    qualify
-        row_number() over (
-            partition by qof.practice_code, change_dates.effective_date
-            order by successor.successor_share desc nulls last, successor.new_code asc
-        ) = 1
 ),
 
 merged as (
@@ -237,12 +238,6 @@ published_cost_centres as (
         sicbl_code is not null
         and practice_code not in (select qof.practice_code from qof)
     qualify row_number() over (partition by practice_code order by vintage_date desc) = 1
-),
-
-primary_split_successors as (
-    select * from sicbl_changes
-    where change_type = 'split'
-    qualify row_number() over (partition by old_code order by successor_share desc, new_code asc) = 1
 ),
 
 cost_centres as (
