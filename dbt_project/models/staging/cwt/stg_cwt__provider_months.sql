@@ -18,11 +18,7 @@ select
     strftime(cast(period_month as date), '%B %Y') as period_label,
     financial_year,
     trim(standard) as standard,
-    case trim(standard)
-        when '28-day FDS' then 'cwt_28_day_fds'
-        when '31-day Combined' then 'cwt_31_day_combined'
-        when '62-day Combined' then 'cwt_62_day_combined'
-    end as indicator_id,
+    {{ cwt_indicator_id('standard') }} as indicator_id,
     trim(stage_route) as stage_route,
     trim(treatment_modality) as treatment_modality,
     trim(cancer_type) as cancer_type,
