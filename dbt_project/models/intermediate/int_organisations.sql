@@ -59,6 +59,21 @@ published_providers as (
         ) = 1
 ),
 
+-- ONS administrative regions a source publishes under their ONS code (Fingertips: London E12000007),
+-- named as last published; not NHS England regions, above any ICB.
+published_ons_regions as (
+    select
+        org_code_published as org_code,
+        coalesce(org_unit_name, org_code_published) as org_name
+    from {{ ref('int_indicator_values') }}
+    where org_level = 'ons_region' and org_code_published is not null
+    qualify
+        row_number() over (
+            partition by org_code_published
+            order by org_unit_name is null, period_end desc, release_label desc, org_unit_name asc
+        ) = 1
+),
+
 welsh_health_boards as (
     select
         org_code,
@@ -137,6 +152,18 @@ all_orgs as (
         null as valid_from,
         null as close_date,
         '{{ var("england_code") }}' as ons_code
+
+    union all
+
+    select
+        org_code,
+        org_name,
+        'ons_region' as org_type,
+        'ons_region' as org_level,
+        null as valid_from,
+        null as close_date,
+        org_code as ons_code
+    from published_ons_regions
 
     union all
 

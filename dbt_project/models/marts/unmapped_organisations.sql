@@ -13,5 +13,8 @@ select
     max(period_end) as last_period_end
 from {{ ref('fct_indicator_values') }}
 -- rows a publisher gives above ICB level (England, regions, networks) need no ICB
-where not is_derived and org_level not in ('country', 'nhs_region', 'cancer_alliance', 'isdn') and icb_code is null
+where
+    not is_derived
+    and org_level not in ('country', 'nhs_region', 'ons_region', 'cancer_alliance', 'isdn')
+    and icb_code is null
 group by source_id, org_code_published, org_code, org_level, unmapped_reason

@@ -29,7 +29,7 @@ def release_ids(source_id: str) -> list[str]:
 def _parsed(source_id: str, label: str) -> pd.DataFrame:
     src = source(source_id)
     release = src.release_by_label(label)
-    return parse_file(src.parser, PROJECT_ROOT / release.snapshot, release, source_id)
+    return parse_file(src.parser_of(release), PROJECT_ROOT / release.snapshot, release, source_id)
 
 
 def parsed(source_id: str, label: str) -> pd.DataFrame:

@@ -19,7 +19,8 @@ CTX = ParseContext("src", "file.csv")
 
 
 def test_every_parser_named_in_sources_yml_exists():
-    assert {source.parser for source in sources_config().sources} <= set(PARSERS)
+    named = {source.parser_of(release) for source in sources_config().sources for release in source.releases}
+    assert {source.parser for source in sources_config().sources} | named <= set(PARSERS)
 
 
 def test_parse_file_unknown_parser_and_missing_file(tmp_path):

@@ -158,11 +158,19 @@ def test_wrong_field_count(write_file):
     assert exc.value.row == 3 and "expected 18 fields as in the header, found 19" in str(exc.value)
 
 
-def test_area_code_must_be_an_ons_code(write_file):
+def test_area_code_must_be_an_ons_pcn_or_practice_code(write_file):
     with pytest.raises(ParseError) as exc:
         _parse(_csv(write_file, _row(area='QHG,"NHS Bedfordshire, Luton and Milton Keynes ICB"')))
     assert exc.value.row == 2 and exc.value.column == "AreaCode"
-    assert "expected an ONS code" in str(exc.value) and "'QHG'" in str(exc.value)
+    assert "expected an area code: ONS" in str(exc.value) and "'QHG'" in str(exc.value)
+
+
+def test_pcn_and_practice_rows_parse(write_file):
+    # an API walk's period file holds every system level: PCNs by U-code, practices by ODS code
+    frame = _parse(
+        _csv(write_file, _row(area="U89141,Stockton PCN"), _row(area="A81001,The Densham Surgery"))
+    )
+    assert frame["area_code"].tolist() == ["U89141", "A81001"]
 
 
 def test_suppression_marker_is_an_error_not_a_zero(write_file):
@@ -207,7 +215,16 @@ def test_period_not_the_release(write_file):
 def test_outcome_period_is_not_understood(write_file):
     with pytest.raises(ParseError) as exc:
         _parse(_csv(write_file, _row(period="Apr 2025 - Mar 2026")))
-    assert exc.value.row == 2 and "expected a period such as 'To March 2026'" in str(exc.value)
+    assert exc.value.row == 2 and "or one such as 'To March 2026'" in str(exc.value)
+
+
+def test_a_period_named_as_the_release_is_accepted(write_file):
+    # a walked release carries the API's own period name, whatever its form
+    release = make_release(
+        period_start=date(2025, 4, 1), period_end=date(2026, 3, 31), period_label="Apr 2025 - Mar 2026"
+    )
+    frame = _parse(_csv(write_file, _row(period="Apr 2025 - Mar 2026")), release)
+    assert frame["time_period_name"].tolist() == ["Apr 2025 - Mar 2026"]
 
 
 def test_release_without_period_start(write_file):

@@ -372,16 +372,16 @@ def test_rtt_waits_above_total_bad_codes_part_and_repeated_row():
     assert len(problems) == 5
 
 
-def test_cvdprevent_pcn_code_sex_attribute_value_outside_its_limits_and_repeated_row():
+def test_cvdprevent_icb_ods_code_sex_attribute_value_outside_its_limits_and_repeated_row():
     frame = parsed("cvdprevent", "CVDP001HYP-icb-2026-03")
-    frame.loc[0, "area_code"] = "U12345"  # a PCN (ODS-coded): not a level the indicator model places
+    frame.loc[0, "area_code"] = "QHG"  # an ICB's ODS code: the API publishes ICBs by ONS code
     frame.loc[1, "category_attribute"] = "Unknown"  # read as sex by the indicator model
     frame.loc[2, "value"] = frame.loc[2, "upper_confidence_limit"] + 1
     frame.loc[3, "numerator"] = frame.loc[3, "denominator"] + 5
-    frame.loc[4, "metric_category_type_name"] = "Ethnicity"  # a breakdown not yet documented
+    frame.loc[4, "metric_category_type_name"] = "Religion"  # a breakdown not yet documented
     frame = pd.concat([frame, frame.iloc[[10]]], ignore_index=True)
     problems = failed(validate_frame(frame, suite_for("cvdprevent")))
-    assert problems[("expect_column_values_to_match_regex", "area_code")].unexpected_sample == ("'U12345'",)
+    assert problems[("expect_column_values_to_match_regex", "area_code")].unexpected_sample == ("'QHG'",)
     assert problems[("expect_column_values_to_be_in_set", "category_attribute")].unexpected_sample == (
         "'Unknown'",
     )

@@ -1,5 +1,6 @@
--- One row per published row of a CVDPREVENT API rawDataCSV response (latest file of each release):
--- area (ONS code) x indicator x period x breakdown, with the publisher's numerator, denominator,
+-- One row per published row of a CVDPREVENT API rawDataCSV response, or of a period file an API walk
+-- combined from rawDataJSON responses (latest file of each release): area (ONS code; ODS code for
+-- PCNs and practices) x indicator x period x breakdown, with the publisher's numerator, denominator,
 -- value (%) and 95% confidence limits (kept as columns to show beside limits computed here).
 --
 -- * indicator_id: the indicator code in lower case (cvdp001hyp); age-standardised rows (no
@@ -7,7 +8,7 @@
 --   <code>_age_standardised.
 -- * breakdown: 'all' for the whole population (MetricCategoryTypeName 'Sex', category 'Persons'),
 --   else '<category type>:<category>' slugs ('sex:female', 'age:40-59',
---   'deprivation_quintile:1_most_deprived'), followed by '|sex:<sex>' when an age group (or other
+--   'deprivation_quintile:1_most_deprived', 'ethnicity:white'), followed by '|sex:<sex>' when an age group (or other
 --   category) is given for one sex only (CategoryAttribute Female / Male): 'age:80+|sex:female'.
 -- * Periods ('To March 2026') are cumulative to the end of the named month; the API states no start,
 --   so period_start comes from the release in sources.yml (the 12 months to the end date). Values of
