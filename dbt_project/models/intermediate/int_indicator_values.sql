@@ -7,7 +7,7 @@
 -- staging: the latest file of each release is used.)
 {% set sources = [
     'shmi', 'ae_monthly', 'ssnap_thrombectomy', 'cwt_provider', 'cwt_sub_icb', 'rtt', 'cvdprevent',
-    'ssnap_org_audit',
+    'ssnap_org_audit', 'fingertips',
 ] %}
 with published as (
     {% for source_id in sources %}

@@ -4,63 +4,49 @@
 -- map, including the April 2026 ICB mergers) and the geography as published for their period
 -- (icb_code_as_published, region_code_as_published). A row that cannot be placed on an ICB says why
 -- in unmapped_reason and is listed in unmapped_organisations.
-with published_values as (
-    select
-        *,
-        false as is_derived,
-        cast(null as bigint) as derived_from_count
-    from {{ ref('int_indicator_values__geography') }}
-),
-
-derived_values as (
-    select
-        * exclude (derived_from_count),
-        true as is_derived,
-        derived_from_count
-    from {{ ref('int_indicator_values__rollups') }}
-),
-
-all_values as (
-    select * from published_values
-    union all
-    select * from derived_values
-),
-
-organisations as (
-    select
-        org_code,
-        org_name
-    from {{ ref('int_organisations') }}
-)
-
+--
+-- Confidence intervals (int_indicator_values__intervals, a Python model using
+-- orchestration.methods): lower/upper 95% and 99.8% limits on the value's scale where the value type
+-- allows one, with ci_method; the publisher's own limits, where it gives them, stay beside ours.
+-- The casts restore the types a Python model's pandas round trip loosens (dates, nullable flags).
 select
-    all_values.source_id,
-    all_values.indicator_id,
-    all_values.org_code,
-    all_values.org_code_published,
-    all_values.org_level,
-    all_values.icb_code,
-    all_values.region_code,
-    all_values.period_start,
-    all_values.period_end,
-    all_values.period_label,
-    all_values.numerator,
-    all_values.denominator,
-    all_values.value,
-    all_values.value_status,
-    all_values.release_sha256,
-    all_values.release_label,
-    coalesce(all_values.org_unit_name, organisations.org_name, all_values.org_code) as org_unit_name,
-    all_values.breakdown,
-    organisations.org_name,
-    coalesce(all_values.org_code <> all_values.org_code_published, false) as is_successor_mapped,
-    all_values.is_split_mapped,
-    all_values.icb_code_as_published,
-    all_values.region_code_as_published,
-    all_values.cancer_alliance_code,
-    all_values.isdn_code,
-    all_values.unmapped_reason,
-    all_values.is_derived,
-    all_values.derived_from_count
-from all_values
-left join organisations on all_values.org_code = organisations.org_code
+    values_with_intervals.source_id,
+    values_with_intervals.indicator_id,
+    values_with_intervals.org_code,
+    values_with_intervals.org_code_published,
+    values_with_intervals.org_level,
+    values_with_intervals.icb_code,
+    values_with_intervals.region_code,
+    cast(values_with_intervals.period_start as date) as period_start,
+    cast(values_with_intervals.period_end as date) as period_end,
+    values_with_intervals.period_label,
+    values_with_intervals.numerator,
+    values_with_intervals.denominator,
+    values_with_intervals.value,
+    values_with_intervals.value_status,
+    values_with_intervals.release_sha256,
+    values_with_intervals.release_label,
+    values_with_intervals.org_unit_name,
+    values_with_intervals.breakdown,
+    values_with_intervals.org_name,
+    cast(values_with_intervals.is_successor_mapped as boolean) as is_successor_mapped,
+    cast(values_with_intervals.is_split_mapped as boolean) as is_split_mapped,
+    values_with_intervals.icb_code_as_published,
+    values_with_intervals.region_code_as_published,
+    values_with_intervals.cancer_alliance_code,
+    values_with_intervals.isdn_code,
+    values_with_intervals.unmapped_reason,
+    cast(values_with_intervals.is_derived as boolean) as is_derived,
+    cast(values_with_intervals.derived_from_count as bigint) as derived_from_count,
+    values_with_intervals.lower_ci_95,
+    values_with_intervals.upper_ci_95,
+    values_with_intervals.lower_ci_998,
+    values_with_intervals.upper_ci_998,
+    values_with_intervals.ci_method,
+    values_with_intervals.published_lower_ci_95,
+    values_with_intervals.published_upper_ci_95,
+    values_with_intervals.published_comparator_code,
+    values_with_intervals.published_comparator_value,
+    values_with_intervals.published_comparison,
+    values_with_intervals.published_benchmark_method
+from {{ ref('int_indicator_values__intervals') }} as values_with_intervals

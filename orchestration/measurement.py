@@ -1,0 +1,297 @@
+"""Measurement for improvement on the warehouse's indicator values, using ``orchestration.methods``.
+
+The statistics live once, in :mod:`orchestration.methods`; this module only decides which rows each
+method applies to and shapes the results into the tables the dbt Python models return
+(``int_indicator_values__intervals``, ``int_benchmarks``, ``int_outliers``, ``int_spc``). Every
+function takes and returns pandas frames and touches no database, so it is tested on small frames.
+"""
+
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+
+from orchestration import methods
+
+CONFIDENCE_95 = 0.95
+CONFIDENCE_998 = 0.998
+INTERVAL_COLUMNS = ("lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998", "ci_method")
+# Levels whose units are compared with each other on funnel plots (issue 5: provider and ICB level).
+PROVIDER_LEVELS = ("trust", "team", "independent_provider", "other_provider")
+# Fewer points than this make no XmR chart: two-of-three and run rules need a series to look at.
+SPC_MIN_POINTS = 6
+
+
+def _usable(*numbers: object) -> bool:
+    return all(n is not None and not (isinstance(n, float) and math.isnan(n)) for n in numbers)
+
+
+def row_interval(
+    value_type: str,
+    multiplier: float,
+    numerator: float | None,
+    denominator: float | None,
+    value: float | None,
+    confidence: float,
+) -> tuple[float | None, float | None, str | None]:
+    """Our interval for one row, on the scale of ``value``, and the method that gave it.
+
+    proportion: Wilson score on numerator / denominator, x multiplier; ratio (observed / expected,
+    e.g. SHMI): exact Poisson below 10 observed, else Byar, divided by expected, x multiplier;
+    rate: the same on count / population x multiplier; count: exact Poisson / Byar on the value.
+    Anything else (medians, yes/no answers, published rates without counts) gets no interval.
+    """
+    if value_type == "proportion" and _usable(numerator, denominator) and denominator > 0:
+        if not 0 <= numerator <= denominator:
+            return None, None, None
+        lower, upper = methods.wilson_ci(numerator, denominator, confidence)
+        return lower * multiplier, upper * multiplier, "wilson"
+    if (
+        value_type in ("ratio", "rate")
+        and _usable(numerator, denominator)
+        and denominator > 0
+        and numerator >= 0
+    ):
+        lower, upper = methods.rate_ci(numerator, denominator, multiplier, confidence)
+        return lower, upper, _poisson_method(numerator)
+    if value_type == "count" and _usable(value) and value >= 0 and float(value).is_integer():
+        lower, upper = methods.rate_ci(value, 1, 1, confidence)
+        return lower, upper, _poisson_method(value)
+    return None, None, None
+
+
+def _poisson_method(count: float) -> str:
+    return "exact_poisson" if count < 10 else "byar"
+
+
+def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
+    """Add lower/upper 95% and 99.8% limits and ``ci_method`` to indicator values.
+
+    ``values`` needs value_type, multiplier, numerator, denominator, value, value_status and, where a
+    publisher gives limits, published_lower_ci_95 / published_upper_ci_95. Suppressed and missing
+    values get no interval. Where we cannot compute one but the publisher gave one (e.g. CVDPREVENT's
+    age-standardised rates), the published 95% limits are used and ``ci_method`` says 'published'.
+    """
+    frame = values.copy()
+    rows = zip(
+        frame["value_type"],
+        frame["multiplier"],
+        frame["numerator"],
+        frame["denominator"],
+        frame["value"],
+        frame["value_status"],
+        strict=True,
+    )
+    results = {name: [] for name in INTERVAL_COLUMNS}
+    for value_type, multiplier, numerator, denominator, value, status in rows:
+        if status not in ("published", "derived") or not _usable(value):
+            lower95 = upper95 = lower998 = upper998 = method = None
+        else:
+            m = multiplier if _usable(multiplier) else 1.0
+            lower95, upper95, method = row_interval(
+                value_type, m, numerator, denominator, value, CONFIDENCE_95
+            )
+            lower998, upper998, _ = row_interval(value_type, m, numerator, denominator, value, CONFIDENCE_998)
+        for name, item in zip(INTERVAL_COLUMNS, (lower95, upper95, lower998, upper998, method), strict=True):
+            results[name].append(item)
+    for name in INTERVAL_COLUMNS:
+        frame[name] = results[name]
+    if "published_lower_ci_95" in frame.columns:
+        use_published = (
+            frame["ci_method"].isna()
+            & frame["value"].notna()
+            & frame["published_lower_ci_95"].notna()
+            & frame["published_upper_ci_95"].notna()
+        )
+        frame.loc[use_published, "lower_ci_95"] = frame.loc[use_published, "published_lower_ci_95"]
+        frame.loc[use_published, "upper_ci_95"] = frame.loc[use_published, "published_upper_ci_95"]
+        frame.loc[use_published, "ci_method"] = "published"
+    for name in INTERVAL_COLUMNS[:4]:
+        frame[name] = pd.to_numeric(frame[name], errors="raise").astype("float64")
+    methods_used = frame["ci_method"].astype("object")
+    frame["ci_method"] = methods_used.where(methods_used.notna(), None)
+    return frame
+
+
+def _group_keys(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c in frame.columns]
+
+
+COMPARISON_KEYS = ("source_id", "indicator_id", "period_start", "period_end", "breakdown")
+BENCHMARK_METHOD = "fingertips_ci_overlap_95"
+ENGLAND = "E92000001"
+# Value types whose values can be compared across units of different sizes.
+COMPARABLE_VALUE_TYPES = ("proportion", "rate", "ratio")
+
+
+def _comparators(values: pd.DataFrame, level: str, code_column: str | None) -> pd.DataFrame:
+    """One comparator value per comparison key (and unit code): the publisher's own row where there is
+    one, else our derived roll-up."""
+    rows = values[(values["org_level"] == level) & values["value"].notna()]
+    keys = [*COMPARISON_KEYS, *([code_column] if code_column else [])]
+    rows = rows.sort_values("is_derived").drop_duplicates(keys, keep="first")
+    return rows[keys + ["value"]]
+
+
+def benchmark(values: pd.DataFrame) -> pd.DataFrame:
+    """Each organisation's value against England and against its NHS England region (Fingertips rule).
+
+    ``values`` are the warehouse's indicator values with our 95% limits (``add_intervals``) and the
+    indicator's ``polarity`` (and ``value_type``: counts are never compared). A unit is compared where
+    it has a 95% interval; England is the England
+    row of the same source, indicator, period and breakdown (published, else derived; else the England
+    value the publisher gives beside the unit's value, as Fingertips does), its region
+    the region row for its ``region_code`` (today's region). ``peer_rank`` ranks units of one level
+    (and one kind: published or derived) by value, best first by polarity, highest first without one.
+    """
+    units = values[(values["org_level"] != "country")].copy()
+    england = _comparators(values, "country", None).rename(columns={"value": "england_value"})
+    region = _comparators(values, "nhs_region", "org_code").rename(
+        columns={"value": "region_value", "org_code": "region_code"}
+    )
+    units = units.merge(england, on=list(COMPARISON_KEYS), how="left")
+    if "published_comparator_code" in units.columns:
+        # Fingertips gives England's value on each data point instead of an England row: use it.
+        published_england = units["published_comparator_code"].eq(ENGLAND) & units["england_value"].isna()
+        units.loc[published_england, "england_value"] = units.loc[
+            published_england, "published_comparator_value"
+        ]
+    units = units.merge(region, on=[*COMPARISON_KEYS, "region_code"], how="left")
+    units.loc[units["org_level"] == "nhs_region", "region_value"] = None
+
+    def compare(comparator_column: str) -> list[str]:
+        return [
+            methods.compare_to_benchmark(value, lower, upper, comparator, polarity)
+            for value, lower, upper, comparator, polarity in zip(
+                units["value"],
+                units["lower_ci_95"],
+                units["upper_ci_95"],
+                units[comparator_column],
+                units["polarity"],
+                strict=True,
+            )
+        ]
+
+    units["comparison_england"] = compare("england_value")
+    units["comparison_region"] = compare("region_value")
+    if "value_type" in units.columns:
+        # A count (attendances, waits) is not a rate: a trust's count is not comparable with England's total.
+        not_comparable = ~units["value_type"].isin(COMPARABLE_VALUE_TYPES)
+        units.loc[not_comparable, ["comparison_england", "comparison_region"]] = "not_compared"
+    units["benchmark_method"] = BENCHMARK_METHOD
+    peers = [*COMPARISON_KEYS, "org_level", "is_derived"]
+    ascending = units["polarity"].eq("lower_is_better")
+    # Rank on a sort key that puts the best value first: negate where higher is better (or no judgement).
+    units["_rank_key"] = units["value"].where(ascending, -units["value"])
+    ranked = units["value"].notna()
+    units["peer_rank"] = pd.Series(pd.NA, index=units.index, dtype="Int64")
+    units.loc[ranked, "peer_rank"] = (
+        units[ranked].groupby(peers, dropna=False)["_rank_key"].rank(method="min").astype("Int64")
+    )
+    units["peer_count"] = units[ranked].groupby(peers, dropna=False)["value"].transform("size")
+    units["peer_count"] = units["peer_count"].astype("Int64")
+    return units.drop(columns=["_rank_key"])
+
+
+FUNNEL_KEYS = ("source_id", "indicator_id", "period_start", "period_end", "breakdown", "funnel_level")
+
+
+def outliers(units: pd.DataFrame, *, overdispersion: bool = True, method: str = "shmi") -> pd.DataFrame:
+    """Funnel-plot position and HQIP status of every unit (``int_funnel_units``), one funnel per
+    source x indicator x period x breakdown x level, over the units as published for that period.
+
+    Proportions are compared with England's published value where the publisher gives one (else the
+    pooled value of the units); ratios (observed / expected) with 1. Values, targets and limits are
+    returned on the indicator's scale (x multiplier); ``target_basis`` records where the target came from.
+    """
+    charts = []
+    for _, group in units.groupby(list(FUNNEL_KEYS), sort=False, dropna=False):
+        value_type = group["value_type"].iloc[0]
+        multiplier = float(group["multiplier"].iloc[0] or 1)
+        england = group["england_value"].iloc[0]
+        frame = group.copy()
+        target, basis = None, "pooled_units"
+        if value_type == "ratio":
+            frame = frame.rename(columns={"numerator": "observed", "denominator": "expected"})
+            basis = "one"
+        elif _usable(england) and 0 <= england / multiplier <= 1:
+            target, basis = england / multiplier, "england_published"
+        chart = methods.funnel(
+            frame, value_type=value_type, target=target, overdispersion=overdispersion, method=method
+        )
+        if value_type == "ratio":
+            chart = chart.rename(columns={"observed": "numerator", "expected": "denominator"})
+        for column in ("value", "target", "lower_95", "upper_95", "lower_998", "upper_998"):
+            chart[column] = chart[column] * multiplier
+        chart["target_basis"] = basis
+        chart["unit_count"] = int((chart["status"] != "not_assessed").sum())
+        charts.append(chart)
+    if not charts:
+        return units.assign(status=pd.Series(dtype="object"))
+    return pd.concat(charts, ignore_index=True)
+
+
+SERIES_KEYS = ("source_id", "indicator_id", "breakdown", "org_level", "org_code")
+
+
+def _series_points(values: pd.DataFrame) -> pd.DataFrame:
+    """One point per organisation (today's code) and period: the publisher's row where it gives one;
+    several published rows (predecessors of a merged trust) are summed when they have numerators and
+    denominators; a derived roll-up where nothing is published at that level."""
+    rows = values[values["value"].notna() & values["org_code"].notna()]
+    keys = [*SERIES_KEYS, "period_start", "period_end"]
+    published = rows[~rows["is_derived"].astype(bool)]
+    derived = rows[rows["is_derived"].astype(bool)]
+    counts = published.groupby(keys, dropna=False)["value"].transform("size")
+    single = published[counts == 1]
+    merged = published[counts > 1]
+    combined = (
+        merged.groupby(keys, dropna=False)
+        .agg(
+            numerator=("numerator", lambda s: s.sum(min_count=len(s))),
+            denominator=("denominator", lambda s: s.sum(min_count=len(s))),
+            multiplier=("multiplier", "first"),
+            value_type=("value_type", "first"),
+            polarity=("polarity", "first"),
+            period_label=("period_label", "first"),
+            org_unit_name=("org_code", "first"),
+        )
+        .reset_index()
+    )
+    summable = combined["value_type"].isin(("proportion", "rate", "ratio")) & (combined["denominator"] > 0)
+    combined = combined[summable & combined["numerator"].notna()]
+    combined["value"] = combined["numerator"] / combined["denominator"] * combined["multiplier"].fillna(1)
+    combined["is_derived"] = True
+    points = pd.concat([single, combined], ignore_index=True)
+    covered = derived[keys].merge(points[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    not_published = derived[(covered["_merge"] == "left_only").to_numpy()]
+    return pd.concat([points, not_published], ignore_index=True)
+
+
+def spc(values: pd.DataFrame, *, min_points: int = SPC_MIN_POINTS) -> pd.DataFrame:
+    """XmR chart (Making Data Count) per organisation, indicator and breakdown over its periods.
+
+    Series with fewer than ``min_points`` periods, or with a gap in the value, make no chart. The
+    limits are set on every point of the series (trial limits below 12 points, flagged)."""
+    points = _series_points(values)
+    charts = []
+    for _, series in points.groupby(list(SERIES_KEYS), sort=False, dropna=False):
+        if len(series) < min_points:
+            continue
+        series = series.sort_values(["period_end", "period_start"]).reset_index(drop=True)
+        polarity = series["polarity"].iloc[0]
+        chart = methods.xmr(series["value"], polarity=polarity)
+        summary = methods.xmr_summary(chart)
+        chart = chart.drop(columns=["value", "polarity"])
+        chart = pd.concat(
+            [series[[*SERIES_KEYS, "period_start", "period_end", "period_label", "value"]], chart], axis=1
+        )
+        chart["polarity"] = polarity
+        chart["point_number"] = range(1, len(chart) + 1)
+        chart["point_count"] = len(chart)
+        chart["chart_variation"] = summary["variation"]
+        chart["chart_assurance"] = summary["assurance"]
+        charts.append(chart)
+    if not charts:
+        return pd.DataFrame(columns=[*SERIES_KEYS, "period_start", "period_end", "value"])
+    return pd.concat(charts, ignore_index=True)
