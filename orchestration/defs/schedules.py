@@ -14,7 +14,9 @@ def source_schedules() -> list[dg.ScheduleDefinition]:
     for source in sources_config().sources:
         job = dg.define_asset_job(
             name=f"refresh_{source.id}",
-            selection=dg.AssetSelection.assets(fetch_asset_key(source.id)).downstream(),
+            # The per-ICB reports follow a publish through icb_report_sensor, partition by partition.
+            selection=dg.AssetSelection.assets(fetch_asset_key(source.id)).downstream()
+            - dg.AssetSelection.groups("reports"),
             description=f"Fetch '{source.title}' and rebuild everything that depends on it.",
         )
         schedules.append(

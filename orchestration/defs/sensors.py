@@ -8,10 +8,14 @@ from orchestration.source_check import changed_source_ids, check_sources
 
 
 def downstream_of_sources(definitions: dg.Definitions, source_ids: list[str]) -> set[dg.AssetKey]:
-    """The sources' download assets and every asset that depends on them (dbt models, publish)."""
+    """The sources' download assets and every asset that depends on them (dbt models, publish).
+
+    Not the reports: they are partitioned by ICB, outside refresh_all, and follow a publish through
+    their own sensor (orchestration/defs/reports.py).
+    """
     graph = definitions.resolve_asset_graph()
     roots = dg.AssetSelection.assets(*(fetch_asset_key(source_id) for source_id in source_ids))
-    return set(roots.downstream().resolve(graph))
+    return set((roots.downstream() - dg.AssetSelection.groups("reports")).resolve(graph))
 
 
 def build_source_change_sensor(job_name: str, definitions_loader) -> dg.SensorDefinition:

@@ -32,9 +32,13 @@ stg_parents = {
 from orchestration.defs.sensors import downstream_of_sources
 shmi_downstream = sorted(k.to_user_string() for k in downstream_of_sources(defs, ["shmi"]))
 sensors = sorted(s.name for s in repo.sensor_defs)
+report = graph.get(__import__("dagster").AssetKey(["reports", "icb_insight_report"]))
+reports = {"parents": sorted(p.to_user_string() for p in report.parent_keys),
+           "partitions": getattr(report.partitions_def, "name", None),
+           "in_refresh_all": sorted(k.to_user_string() for k in repo.get_job("refresh_all").asset_layer.asset_graph.get_all_asset_keys() if k.path[0] == "reports")}
 print(json.dumps({"keys": keys, "checks": checks, "blocking": blocking, "publish_parents": upstream_of_publish,
                   "schedules": schedules, "stg_parents": stg_parents, "shmi_downstream": shmi_downstream,
-                  "sensors": sensors}))
+                  "sensors": sensors, "reports": reports}))
 """
 
 
@@ -73,12 +77,19 @@ def test_definitions_load_with_one_graph_from_download_to_publish(tmp_path):
         if source.max_unmapped_share is not None:
             assert f"marts/fct_indicator_values:unmapped_share_{source.id}" in probe["blocking"]
     # the change sensor refreshes a changed source and only what depends on it
-    assert probe["sensors"] == ["source_change_sensor"]
+    assert probe["sensors"] == ["icb_report_sensor", "source_change_sensor"]
     downstream = set(probe["shmi_downstream"])
     assert {"raw_files/shmi", "raw/shmi", "published_warehouse"} <= downstream
     assert any(key.endswith("stg_shmi__trust_releases") for key in downstream)
     assert any(key.endswith("fct_indicator_values") for key in downstream)
     assert "raw_files/ae_monthly" not in downstream and "raw/ods_etr" not in downstream
+    # the ICB reports: partitioned by today's ICBs, after the publish, outside refresh_all (their sensor
+    # runs them partition by partition)
+    assert {"reports/icb_insight_report", "reports/index"} <= set(probe["keys"])
+    assert probe["reports"]["parents"] == ["published_warehouse"]
+    assert probe["reports"]["partitions"] == "icb"
+    assert not [key for key in downstream if key.startswith("reports/")]
+    assert probe["reports"]["in_refresh_all"] == []
 
 
 def test_definitions_load_as_dagster_dev_code_server_starts_them(tmp_path):
