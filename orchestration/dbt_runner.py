@@ -11,8 +11,23 @@ from pathlib import Path
 
 from orchestration.settings import Settings
 
+DBT_CHILD = Path(__file__).resolve().parent / "dbt_child.sh"
+
 
 def dbt_executable() -> str:
+    """How to start dbt: through ``dbt_child.sh``, which makes dbt die with its parent process.
+
+    The real dbt (the one beside this Python, else whatever is on PATH) is handed to the wrapper in
+    ``AUDIT_INSIGHT_DBT``; dagster-dbt and :func:`parse_dbt_project` pass the environment on.
+    """
+    real = real_dbt_executable()
+    if DBT_CHILD.is_file() and os.access(DBT_CHILD, os.X_OK) and Path(real).is_absolute():
+        os.environ["AUDIT_INSIGHT_DBT"] = real
+        return str(DBT_CHILD)
+    return real
+
+
+def real_dbt_executable() -> str:
     """The dbt installed beside this Python (the project venv), else whatever is on PATH."""
     # sys.prefix, not sys.executable: Dagster's code server may run the venv's python through a
     # resolved symlink, whose folder holds no dbt.
@@ -26,6 +41,7 @@ def dbt_executable() -> str:
 def dbt_environment(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["AUDIT_INSIGHT_BUILD_DATABASE"] = str(settings.build_database)
+    env.setdefault("AUDIT_INSIGHT_DBT", real_dbt_executable())
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     env.setdefault("DO_NOT_TRACK", "1")
     return env

@@ -28,6 +28,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from orchestration.duckdb_utils import fetch_one, load_sql, qualified, quote_identifier, quote_path_literal
+from orchestration.fault_hooks import pause_point
 
 PUBLISHED_SCHEMAS = ("marts", "meta")
 EXPORTED_SCHEMAS = ("marts",)
@@ -224,10 +225,12 @@ def publish(build_database: Path, warehouse_dir: Path, *, keep_releases: int = 3
             },
         }
         (release_tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        pause_point("publish_written")  # tests/faults only (kill -9 before the rename)
         os.replace(release_tmp, release_dir)
     except BaseException:
         shutil.rmtree(release_tmp, ignore_errors=True)
         raise
+    pause_point("publish_renamed")  # tests/faults only (kill -9 before the swap)
     _ensure_stable_links(warehouse_dir)
     _swap_current(warehouse_dir, release_dir)
     prune_releases(warehouse_dir, keep_releases)

@@ -9,6 +9,8 @@ content-addressed name. Every attempt is returned as a :class:`FetchAttempt` for
 import hashlib
 import logging
 import os
+import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from orchestration.fetch.snapshot_server import SnapshotServer
 from orchestration.fetch.sniff import (
     SNIFF_BYTES,
     expected_description,
+    format_mismatch,
     is_html_content_type,
     looks_like_html,
     media_type,
@@ -42,12 +45,23 @@ from orchestration.fetch.store import (
     temp_file,
     update_state,
 )
-from orchestration.fetch.urls import LOOPBACK_HOSTS, check_url, redact_url, url_host, url_identity
+from orchestration.fetch.urls import (
+    LOOPBACK_HOSTS,
+    RedactQueryFilter,
+    check_url,
+    redact_url,
+    url_host,
+    url_identity,
+)
 from orchestration.fetch.zips import ZipMemberError, check_member_name, extract_member
 from orchestration.settings import OFFLINE, Settings
 from orchestration.sources import Release, Source
 
 log = logging.getLogger(__name__)
+# urllib3 logs each request line, query string included, at DEBUG: redact it like our own lines.
+_URLLIB3_LOG = logging.getLogger("urllib3.connectionpool")
+if not any(isinstance(f, RedactQueryFilter) for f in _URLLIB3_LOG.filters):
+    _URLLIB3_LOG.addFilter(RedactQueryFilter())
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -161,6 +175,33 @@ def _bytes_read_before_break(exc: BaseException) -> int:
     return 0
 
 
+class _Deadline:
+    """Cut the connection when an attempt runs past ``settings.download_deadline_s``.
+
+    The read timeout only bounds the gap between two packets, so a server dripping a byte a second
+    would hold a download open for days; this watchdog shuts the socket down under the blocked read,
+    which then fails at once and is reported as over the deadline.
+    """
+
+    def __init__(self, response: requests.Response, seconds: float):
+        self.fired = False
+        self._response = response
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        try:
+            sock = self._response.raw._fp.fp.raw._sock  # urllib3 -> http.client -> socket
+            sock.shutdown(socket.SHUT_RDWR)
+        except (AttributeError, OSError):
+            self._response.close()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
 def _content_length(response: requests.Response) -> int | None:
     value = response.headers.get("Content-Length")
     if value is None or not value.strip().isdigit():
@@ -186,6 +227,7 @@ class _Attempt:
         self.last_status: int | None = None
 
     def run(self, url: str) -> _Body | _NotModified:
+        self.started = time.monotonic()
         seen = {url}
         current = url
         verify = self.session.verify if isinstance(self.session.verify, str) else True  # never False
@@ -255,6 +297,23 @@ class _Attempt:
         seen.add(target)
         return target
 
+    def _too_slow(self, received: int) -> FetchProblem:
+        deadline = self.settings.download_deadline_s
+        return FetchProblem(
+            f"was too slow: {received} bytes received in {time.monotonic() - self.started:.1f} s, over the "
+            f"download deadline of {deadline:g} s (AUDIT_INSIGHT_DOWNLOAD_DEADLINE_S)",
+            retryable=True,
+            http_status=200,
+            bytes_read=received,
+        )
+
+    def _check_format(self, content_type: str | None, head: bytes) -> None:
+        mismatch = format_mismatch(raw_extension(self.source, self.release), content_type, head)
+        if mismatch:
+            raise FetchProblem(
+                f"returned {mismatch} where {self.expected} was expected", http_status=self.last_status
+            )
+
     def _refuse_html(self, why: str) -> FetchProblem:
         return FetchProblem(
             f"returned an HTML page ({why}) where {self.expected} was expected", http_status=self.last_status
@@ -280,6 +339,7 @@ class _Attempt:
         head = b""
         sniffed = False
         temp: Path | None = None
+        deadline = _Deadline(response, self.settings.download_deadline_s - (time.monotonic() - self.started))
         try:
             with temp_file(self.source_dir, self.release.release) as out:
                 temp = Path(out.name)
@@ -301,9 +361,12 @@ class _Attempt:
                                 sniffed = True
                                 if not allow_html and looks_like_html(head):
                                     raise self._refuse_html("the body starts with an HTML tag")
+                                self._check_format(content_type, head)
                         digest.update(chunk)
                         out.write(chunk)
                 except requests.exceptions.ChunkedEncodingError as exc:
+                    if deadline.fired:
+                        raise self._too_slow(received) from None
                     received = max(received, _bytes_read_before_break(exc))
                     expected = f" of {declared}" if declared is not None else ""
                     raise FetchProblem(
@@ -313,12 +376,16 @@ class _Attempt:
                         bytes_read=received,
                     ) from None
                 except requests.exceptions.RequestException as exc:
+                    if deadline.fired:
+                        raise self._too_slow(received) from None
                     raise FetchProblem(
                         f"failed while downloading: {_describe_exception(exc)}",
                         retryable=True,
                         http_status=200,
                         bytes_read=received,
                     ) from None
+                if deadline.fired:
+                    raise self._too_slow(received)
                 out.flush()
                 os.fsync(out.fileno())
             if received == 0:
@@ -327,6 +394,8 @@ class _Attempt:
                 )
             if not sniffed and not allow_html and looks_like_html(head):
                 raise self._refuse_html("the body starts with an HTML tag")
+            if not sniffed:
+                self._check_format(content_type, head)
             if declared is not None and not encoded and received != declared:
                 raise FetchProblem(
                     f"was truncated: received {received} of {declared} bytes (Content-Length)",
@@ -337,6 +406,8 @@ class _Attempt:
         except BaseException:
             discard(temp)
             raise
+        finally:
+            deadline.cancel()
         assert temp is not None
         return _Body(
             temp=temp,

@@ -1,5 +1,6 @@
 """Pure URL helpers: redaction for logs and the scheme / host policy checked on every hop."""
 
+import logging
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,6 +41,25 @@ def redact_url(url: str) -> str:
         key = item.split("=", 1)[0]
         query_items.append(f"{key}={REDACTED}" if _PLAIN_KEY.match(key) else REDACTED)
     return urlunsplit((parts.scheme, netloc, parts.path, "&".join(query_items), ""))
+
+
+_QUERY_VALUE = re.compile(r"([?&][^=&#\s\"']+)=[^&#\s\"']*")
+
+
+def redact_text(text: str) -> str:
+    """Every query value in free text (a log line) replaced: ``GET /p?token=abc`` -> ``GET /p?token=<redacted>``."""
+    return _QUERY_VALUE.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+
+
+class RedactQueryFilter(logging.Filter):
+    """Redact query values in another library's log lines (urllib3 logs every request line at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
 
 def url_identity(url: str) -> tuple[str, str]:

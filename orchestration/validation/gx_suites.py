@@ -24,6 +24,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 SAMPLE_SIZE = 5
 _RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
 _MAX_VALUE_CHARS = 80
+ROW_COLUMN = "source_row"  # every parser's last column: the row of the published file
 
 
 class SuiteError(ValueError):
@@ -37,6 +38,7 @@ class ExpectationOutcome:
     success: bool
     unexpected_count: int | None
     unexpected_sample: tuple[str, ...]  # up to 5 offending values (or what was observed), as strings
+    unexpected_rows: tuple[int, ...] = ()  # their source_row (the row in the published file), when known
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ class ValidationReport:
                 f"{outcome.unexpected_count} unexpected" if outcome.unexpected_count is not None else "failed"
             )
             sample = f", e.g. {', '.join(outcome.unexpected_sample)}" if outcome.unexpected_sample else ""
-            lines.append(f"  - {outcome.expectation_type}{target}: {count}{sample}")
+            rows = outcome.unexpected_rows
+            where = f" (file row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))})" if rows else ""
+            lines.append(f"  - {outcome.expectation_type}{target}: {count}{sample}{where}")
         return "\n".join(lines)
 
 
@@ -162,6 +166,16 @@ def _sample(
     return ()
 
 
+def _rows(result: dict[str, Any]) -> tuple[int, ...]:
+    """The source_row of each sampled offending value (GX's unexpected index list), in file order."""
+    rows = []
+    for entry in (result.get("partial_unexpected_index_list") or [])[:SAMPLE_SIZE]:
+        value = entry.get(ROW_COLUMN) if isinstance(entry, dict) else None
+        with contextlib.suppress(TypeError, ValueError):
+            rows.append(int(value))
+    return tuple(sorted(set(rows)))
+
+
 def _outcome(validation_result: Any) -> ExpectationOutcome:
     config = validation_result.expectation_config
     kwargs = dict(config.kwargs)
@@ -180,13 +194,17 @@ def _outcome(validation_result: Any) -> ExpectationOutcome:
         success=bool(validation_result.success),
         unexpected_count=int(unexpected) if unexpected is not None else None,
         unexpected_sample=() if validation_result.success else _sample(expectation_type, result, exception),
+        unexpected_rows=() if validation_result.success else _rows(result),
     )
 
 
 def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> ValidationReport:
     """Validate one parsed file frame against a suite; never raises for failed expectations."""
     batch = _get_batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format=_RESULT_FORMAT)
+    result_format = dict(_RESULT_FORMAT)
+    if ROW_COLUMN in frame.columns:  # name the file rows of offending values, not only the values
+        result_format["unexpected_index_column_names"] = [ROW_COLUMN]
+    result = batch.validate(suite, result_format=result_format)
     outcomes = tuple(_outcome(r) for r in result.results)
     failed = sum(1 for o in outcomes if not o.success)
     return ValidationReport(
