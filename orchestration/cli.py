@@ -17,14 +17,19 @@ def _cmd_run(args: argparse.Namespace, source_ids: list[str] | None = None) -> i
     )
     try:
         with refresh_lock(settings.warehouse_dir):
-            report = run_refresh(settings, source_ids)
+            report = run_refresh(settings, source_ids, force=getattr(args, "force", False))
     except RefreshLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     summary = summarise_published(settings)
     print()
     print("Summary")
-    print(f"  run:      {report.run_id} {'succeeded' if report.success else 'FAILED'}")
+    if report.nothing_changed:
+        print(f"  run:      {report.nothing_changed}")
+    else:
+        print(f"  run:      {report.run_id} {'succeeded' if report.success else 'FAILED'}")
+    if report.selected_sources:
+        print(f"  rebuilt:  {', '.join(report.selected_sources)} and what depends on them")
     print(f"  checks:   {report.checks_passed} passed, {report.checks_failed} failed")
     for name in report.failed_checks:
         print(f"            failed: {name}")
@@ -89,20 +94,63 @@ def _cmd_dbt_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from orchestration.publish import publish
+    import duckdb
+
+    from orchestration.publish import PublishAuditError, publish
 
     settings = load_settings()
-    result = publish(settings.build_database, settings.warehouse_dir)
+    try:
+        result = publish(settings.build_database, settings.warehouse_dir)
+    except (PublishAuditError, OSError, duckdb.Error) as exc:  # e.g. the disk filled up while writing
+        print(f"error: publish failed, the published warehouse was left as it was: {exc}", file=sys.stderr)
+        return 1
     print(f"published release {result.release_id}: {result.database}, {result.exports_dir}/")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from orchestration.report.build import build_reports
+    from orchestration.report.data import ReportDataError
+    from orchestration.report.findings import IcbLookupError
+
+    settings = load_settings()
+    config = load_sources(settings.sources_file, settings.project_root)
+    database, reports_dir = settings.published_database, settings.reports_dir
+    if args.warehouse:
+        given = Path(args.warehouse).resolve()
+        # A warehouse directory (its published database and reports/ folder) or a .duckdb file.
+        database = given if given.suffix == ".duckdb" else given / "audit_insight.duckdb"
+        reports_dir = (given.parent if given.suffix == ".duckdb" else given) / "reports"
+    if args.output:
+        reports_dir = Path(args.output).resolve()
+    started = time.perf_counter()
+    try:
+        built, index = build_reports(database, reports_dir, config.sources, None if args.all else args.icb)
+    except (IcbLookupError, ReportDataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for report in built:
+        print(
+            f"{report.icb.code}  {report.icb.name}: {report.path} ({report.charts} charts, {report.seconds:.1f}s)"
+        )
+    print(f"index: {index}")
+    print(f"{len(built)} report(s) in {time.perf_counter() - started:.1f}s")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="audit-insight", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="fetch, validate, load, build and publish every source").set_defaults(
-        handler=_cmd_run
+    run = commands.add_parser("run", help="fetch, validate, load, build and publish every source")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild and publish even when no source changed (default: only what changed)",
     )
+    run.set_defaults(handler=_cmd_run)
     sources = commands.add_parser("sources", help="work with sources.yml")
     sources_commands = sources.add_subparsers(dest="sources_command", required=True)
     sources_commands.add_parser(
@@ -124,6 +172,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "publish", help="publish the current build database again (write, audit, swap)"
     ).set_defaults(handler=_cmd_publish)
+    report = commands.add_parser(
+        "report", help="write the ICB Insight Report (HTML + CSV) for one ICB, or for every current ICB"
+    )
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--icb", action="append", help="ODS code (e.g. S1Y5D) or name of a current ICB (repeatable)"
+    )
+    which.add_argument("--all", action="store_true", help="every current ICB, plus the index page")
+    report.add_argument(
+        "--warehouse",
+        help="warehouse directory (or its .duckdb file) to read; default AUDIT_INSIGHT_WAREHOUSE_DIR",
+    )
+    report.add_argument("--output", help="directory for the reports (default <warehouse>/reports)")
+    report.set_defaults(handler=_cmd_report)
     return parser
 
 

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.duckdb_utils import fetch_one, load_sql, qualified, quote_identifier
+from orchestration.fault_hooks import pause_point
 
 _FRAME_VIEW = "_audit_insight_frame"
 
@@ -74,6 +75,7 @@ def load_frame(
                 "insert into meta.load_log values (?, ?, ?, ?, ?, ?, ?)",
                 [source_id, release, file_sha256, file_name, len(frame), fetched_at, datetime.now(UTC)],
             )
+            pause_point("load")  # tests/faults only: kill -9 here must leave none of this file
             con.execute("commit")
         except Exception:
             con.execute("rollback")
@@ -81,6 +83,46 @@ def load_frame(
     finally:
         con.unregister(_FRAME_VIEW)
     return LoadResult(source_id, release, file_sha256, len(frame), skipped=False)
+
+
+def load_relation(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str,
+    release: str,
+    file_sha256: str,
+    file_name: str,
+    fetched_at: datetime,
+    relation: str,
+) -> LoadResult:
+    """As ``load_frame``, for a large file DuckDB reads itself (``relation``: a ``(select ...)`` over
+    ``read_csv``, orchestration/streaming.py): the rows go from the file to ``raw.<source_id>``
+    without passing through Python. Same lineage columns, same one-transaction guarantee."""
+    ensure_meta(con)
+    if already_loaded(con, source_id, file_sha256):
+        return LoadResult(source_id, release, file_sha256, 0, skipped=True)
+    table = qualified("raw", source_id)
+    con.execute("begin transaction")
+    try:
+        con.execute(load_sql("raw_create_from_frame", table=table, frame=relation))
+        con.execute(load_sql("raw_delete_file", table=table), [file_sha256])
+        # DuckDB answers an INSERT with the number of rows inserted: no second scan of the table
+        rows = con.execute(
+            load_sql("raw_insert_frame", table=table, frame=relation),
+            [source_id, release, file_sha256, fetched_at],
+        ).fetchone()[0]
+        if rows == 0:
+            raise ValueError(f"{source_id} release {release}: {file_name} has no rows; refusing to load")
+        con.execute(
+            "insert into meta.load_log values (?, ?, ?, ?, ?, ?, ?)",
+            [source_id, release, file_sha256, file_name, rows, fetched_at, datetime.now(UTC)],
+        )
+        pause_point("load")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return LoadResult(source_id, release, file_sha256, int(rows), skipped=False)
 
 
 def dev_build(database: Path) -> None:
@@ -102,7 +144,7 @@ def dev_build(database: Path) -> None:
             for release in source.releases:
                 path = settings.project_root / release.snapshot
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
-                frame = parse_file(source.parser, path, release, source.id)
+                frame = parse_file(source.parser_of(release), path, release, source.id)
                 result = load_frame(
                     con,
                     source_id=source.id,

@@ -25,6 +25,8 @@ class Settings:
     max_retries: int
     backoff_base_s: float
     max_retry_after_s: float
+    # Whole-download deadline per attempt: a server dripping bytes slower than this never finishes.
+    download_deadline_s: float = 900.0
 
     @property
     def raw_dir(self) -> Path:
@@ -52,6 +54,11 @@ class Settings:
         return self.warehouse_dir / "exports"
 
     @property
+    def reports_dir(self) -> Path:
+        """ICB Insight Reports: reports/<icb_code>/index.html and reports/index.html."""
+        return self.warehouse_dir / "reports"
+
+    @property
     def dbt_project_dir(self) -> Path:
         return self.project_root / "dbt_project"
 
@@ -77,4 +84,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_retries=int(env.get("AUDIT_INSIGHT_MAX_RETRIES", "4")),
         backoff_base_s=float(env.get("AUDIT_INSIGHT_BACKOFF_BASE_S", "1.0")),
         max_retry_after_s=float(env.get("AUDIT_INSIGHT_MAX_RETRY_AFTER_S", "120")),
+        download_deadline_s=float(env.get("AUDIT_INSIGHT_DOWNLOAD_DEADLINE_S", "900")),
     )

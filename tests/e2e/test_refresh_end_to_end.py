@@ -39,7 +39,8 @@ def test_facts_hold_shmi_ae_and_ssnap(first_run):
     warehouse, _ = first_run
     counts = dict(_query(warehouse, "select source_id, count(*) from marts.fct_indicator_values group by 1"))
     assert counts.keys() >= {"shmi", "ae_monthly", "ssnap_thrombectomy"}
-    assert all(n > 100 for source, n in counts.items() if source != "cvdprevent")
+    # CVDPREVENT and Fingertips bundles are small real cuts (56 and 79 rows)
+    assert all(n > 100 for source, n in counts.items() if source not in ("cvdprevent", "fingertips"))
     assert counts["cvdprevent"] == 56  # the bundled cut: 2 ICBs x 28 breakdowns, nothing rolled up
     periods = _query(
         warehouse,
@@ -155,5 +156,26 @@ def test_a_normal_run_after_a_failure_succeeds_and_loading_is_idempotent(first_r
         == before
     )
     assert _query(warehouse, "select count(*), sum(rows_loaded) from meta.load_log") == loads_before
-    outcomes = {o for (o,) in _query(warehouse, "select distinct outcome from meta.fetch_log")}
+    # Nothing changed since the first run, so nothing was rebuilt or published: the conditional GETs
+    # (answered 304) are in the build database's fetch log, the published release is the first one.
+    assert "nothing changed" in completed.stdout
+    with duckdb.connect(str(warehouse / "build" / "audit_insight_build.duckdb"), read_only=True) as build:
+        outcomes = {o for (o,) in build.execute("select distinct outcome from meta.fetch_log").fetchall()}
     assert "not_modified" in outcomes  # the second fetch was a conditional GET answered 304
+
+
+def test_a_second_run_with_nothing_changed_does_no_dbt_or_validation_work(first_run):
+    warehouse, _ = first_run
+    before = _published_state(warehouse)
+    release_before = (warehouse / "current").resolve().name
+    manifest_before = (warehouse / "current" / "manifest.json").read_bytes()
+    completed = _run(warehouse)
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    assert "nothing changed" in completed.stdout
+    assert "release " + release_before + " stays published" in completed.stdout
+    # no Dagster run at all: no GX check results, no dbt steps, no new release
+    assert "great_expectations" not in completed.stdout + completed.stderr
+    assert "dbt build" not in completed.stdout + completed.stderr
+    assert (warehouse / "current").resolve().name == release_before
+    assert (warehouse / "current" / "manifest.json").read_bytes() == manifest_before
+    assert _published_state(warehouse) == before

@@ -1,0 +1,212 @@
+"""Large files stream through DuckDB: parsed, validated and loaded without ever sitting in pandas.
+
+A national practice-level CVDPREVENT period is ~2.6 million rows (~480 MB of CSV); twenty of them
+would not fit the memory budget as pandas frames. For a parser with a DuckDB-native reader (below)
+and a file of at least ``AUDIT_INSIGHT_STREAM_MIN_BYTES`` (default 64 MB), ingest
+(orchestration/ingest.py) takes this path instead of the pandas one:
+
+1. ``native_select`` maps the published header with the parser's own column table (the same
+   ``HeaderColumn`` aliases, so a renamed or missing column is the same ParseError) and returns a
+   ``select`` over ``read_csv(all_varchar)`` producing EXACTLY the parser's raw columns.
+2. ``check_native`` runs the parser's row checks (blank keys, code shapes, numbers, the period) as one
+   aggregate scan and raises ParseError naming file, row and column of the first offender.
+3. The source's suite JSON is evaluated as SQL (orchestration/validation/sql_suite.py).
+4. ``load.load_relation`` inserts the same select into ``raw.<source>`` with the lineage columns.
+
+DuckDB reads the file in a streaming scan each time (three scans); memory stays bounded by DuckDB's
+``memory_limit``. ``source_row`` is the file line (header = line 1), as the pandas parsers give it,
+provided no quoted field spans lines (the published files have none).
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.duckdb_utils import quote_identifier, quote_path_literal
+from orchestration.parsers import ParseError
+from orchestration.parsers import cvdprevent as cvdp
+from orchestration.parsers.common import ParseContext, map_header, release_date
+from orchestration.sources import Release
+
+DEFAULT_STREAM_MIN_BYTES = 64 * 1024 * 1024
+# DuckDB's own budget for one streaming validation (it spills to temp files beyond it).
+VALIDATION_MEMORY_LIMIT = os.environ.get("AUDIT_INSIGHT_DUCKDB_MEMORY_LIMIT", "2GB")
+
+
+def stream_min_bytes() -> int:
+    return int(os.environ.get("AUDIT_INSIGHT_STREAM_MIN_BYTES", DEFAULT_STREAM_MIN_BYTES))
+
+
+@dataclass(frozen=True)
+class NativeReader:
+    """How one parser's files are read by DuckDB: the select, and the row checks as SQL."""
+
+    select: Callable[[duckdb.DuckDBPyConnection, Path, Release, str], str]
+    checks: Callable[[str, Release], list[tuple[str, str, str]]]  # (sql predicate, column, message)
+
+
+def _csv_scan(path: Path, header: list[str]) -> str:
+    columns = ", ".join("'" + name.replace("'", "''") + "': 'VARCHAR'" for name in header)
+    return (
+        f"read_csv({quote_path_literal(path)}, header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"auto_detect = false, null_padding = false, columns = {{{columns}}})"
+    )
+
+
+def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    names = con.execute(
+        f"select * from read_csv({quote_path_literal(path)}, header = true, all_varchar = true) limit 0"  # noqa: S608
+    ).description
+    return [name for name, *_ in names]
+
+
+def _date_literal(value) -> str:
+    return "timestamp '" + value.strftime("%Y-%m-%d") + "'" if value is not None else "null::timestamp"
+
+
+def _cvdprevent_select(con: duckdb.DuckDBPyConnection, path: Path, release: Release, source_id: str) -> str:
+    ctx = ParseContext.for_path(source_id, path)
+    header = _header(con, path)
+    index = map_header(ctx, header, cvdp.COLUMNS, row=1, ignored=cvdp.IGNORED)
+    # header names are the publisher's (mixed case); map_header has matched each to a known alias
+    column = {name: '"' + header[position].replace('"', '""') + '"' for name, position in index.items()}
+    parts = []
+    for spec in (*cvdp.TEXT_COLUMNS, *cvdp.NOTE_COLUMNS):
+        parts.append(f"nullif(trim({column[spec.output]}), '') as {spec.output}")
+    for spec in cvdp.NUMBER_COLUMNS:
+        parts.append(f"try_cast(nullif(trim({column[spec.output]}), '') as double) as {spec.output}")
+    # the raw text of the checked columns, dropped by the load
+    for spec in cvdp.NUMBER_COLUMNS:
+        parts.append(f"nullif(trim({column[spec.output]}), '') as _text_{spec.output}")
+    factor = f"nullif(trim({column['factor']}), '')" if "factor" in column else "null::varchar"
+    parts.append(f"{factor} as _text_factor")
+    period_start = release_date(ctx, release.period_start, "period_start")
+    period_end = release_date(ctx, release.period_end, "period_end")
+    parts.append(f"{_date_literal(period_start)} as period_start")
+    parts.append(f"{_date_literal(period_end)} as period_end")
+    parts.append("cast(row_number() over () + 1 as bigint) as source_row")
+    return f"select {', '.join(parts)} from {_csv_scan(path, header)}"  # noqa: S608
+
+
+def _cvdprevent_checks(labels: str, release: Release) -> list[tuple[str, str, str]]:
+    checks = []
+    for spec in (*cvdp.TEXT_COLUMNS, cvdp.NOTE_COLUMNS[1]):
+        code = cvdp.CODES.get(spec.output)
+        what = code.what if code else "a value"
+        checks.append((f"{spec.output} is null", spec.aliases[0], f"expected {what}, found a blank"))
+        if code is not None:
+            pattern = code.pattern.pattern.replace("'", "''")
+            checks.append(
+                (f"not regexp_full_match({spec.output}, '{pattern}')", spec.aliases[0], f"expected {what}")
+            )
+    for spec in cvdp.NUMBER_COLUMNS:
+        checks.append(
+            (
+                f"_text_{spec.output} is not null and {spec.output} is null",
+                spec.aliases[0],
+                "expected a number or a blank",
+            )
+        )
+    checks.append(
+        (
+            "(numerator is null) <> (denominator is null)",
+            "Numerator",
+            "expected Numerator and Denominator both published or both blank, found only one",
+        )
+    )
+    checks.append(
+        (
+            "_text_factor is not null",
+            "Factor",
+            "expected a blank (a factor would change what Value means)",
+        )
+    )
+    checks.append(
+        (
+            f"time_period_name not in ({labels})",
+            "TimePeriodName",
+            f"expected the release's period {release.period_label!r} (one period per file)",
+        )
+    )
+    return checks
+
+
+NATIVE_READERS: dict[str, NativeReader] = {
+    "cvdprevent_raw_data_csv": NativeReader(_cvdprevent_select, _cvdprevent_checks),
+}
+
+
+def streams(parser_name: str, path: Path) -> bool:
+    """True when this file takes the DuckDB path: a native reader exists and the file is large."""
+    return parser_name in NATIVE_READERS and Path(path).stat().st_size >= stream_min_bytes()
+
+
+def connect_scratch() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"set memory_limit = '{VALIDATION_MEMORY_LIMIT}'")
+    return con
+
+
+def native_select(
+    con: duckdb.DuckDBPyConnection, parser_name: str, path: Path, release: Release, source_id: str
+) -> str:
+    """The file as a DuckDB select with the parser's raw columns (plus ``_text_*`` helper columns)."""
+    return NATIVE_READERS[parser_name].select(con, Path(path), release, source_id)
+
+
+def output_columns(parser_name: str) -> tuple[str, ...]:
+    return {"cvdprevent_raw_data_csv": cvdp.OUTPUT_COLUMNS}[parser_name]
+
+
+def raw_select(con, parser_name: str, path: Path, release: Release, source_id: str) -> str:
+    """The select of exactly the raw-table columns, in contract order."""
+    inner = native_select(con, parser_name, path, release, source_id)
+    columns = ", ".join(quote_identifier(c) for c in output_columns(parser_name))
+    return f"(select {columns} from ({inner}))"  # noqa: S608
+
+
+def check_native(
+    con: duckdb.DuckDBPyConnection,
+    parser_name: str,
+    path: Path,
+    release: Release,
+    source_id: str,
+    *,
+    relation: str | None = None,
+) -> int:
+    """Run the parser's row checks in one scan; raise ParseError at the first offender; return rows.
+
+    ``relation``: the file already read into a table (else the file is scanned)."""
+    ctx = ParseContext.for_path(source_id, path)
+    inner = relation or f"({native_select(con, parser_name, path, release, source_id)})"
+    end = release_date(ctx, release.period_end, "period_end")
+    labels = {release.period_label}
+    if end is not None:
+        labels.add(f"To {end.strftime('%B')} {end.year}")
+    label_sql = ", ".join("'" + label.replace("'", "''") + "'" for label in sorted(labels))
+    checks = NATIVE_READERS[parser_name].checks(label_sql, release)
+    aggregates = ", ".join(f"min(source_row) filter (where {predicate})" for predicate, _, _ in checks)
+    found = con.execute(f"select count(*), {aggregates} from {inner}").fetchone()  # noqa: S608
+    rows = int(found[0])
+    if rows == 0:
+        raise ctx.error("expected rows below the header, found none")
+    offenders = [
+        (row, column, message) for row, (_, column, message) in zip(found[1:], checks, strict=True) if row
+    ]
+    if offenders:
+        row, column, message = min(offenders, key=lambda item: item[0])
+        raise ctx.error(message, row=int(row), column=column)
+    return rows
+
+
+__all__ = [
+    "NATIVE_READERS",
+    "ParseError",
+    "check_native",
+    "connect_scratch",
+    "raw_select",
+    "streams",
+]
