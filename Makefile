@@ -14,12 +14,16 @@ export GX_ANALYTICS_ENABLED := False
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install run test lint unit dev clean
+.PHONY: help install run test lint unit faults dev clean chromium report bench bench-small
 
 help:
 	@echo "make run    - create .venv from the lock file, then fetch, validate, load, build and publish (offline)"
-	@echo "make test   - ruff, sqlfluff and the whole pytest suite"
+	@echo "make test   - ruff, sqlfluff and the whole pytest suite (installs headless chromium as root)"
+	@echo "make report - the ICB Insight Report of every current ICB (warehouse/reports/)"
+	@echo "make faults - the fault corpus only (network, file, process, config faults; docs/reliability.md)"
 	@echo "make dev    - dagster dev on http://127.0.0.1:3000"
+	@echo "make bench  - the national-scale benchmark on 52.6M SYNTHETIC rows (docs/benchmarks.md; ~30 GB in /tmp)"
+	@echo "make bench-small - the benchmark scenarios on 175k SYNTHETIC rows (CI mode)"
 	@echo "make clean  - remove warehouse outputs (keeps .venv)"
 
 # The environment comes only from pyproject.toml + uv.lock (pinned, with hashes).
@@ -40,11 +44,32 @@ lint: install
 	@mkdir -p warehouse/.lint
 	AUDIT_INSIGHT_BUILD_DATABASE=$(CURDIR)/warehouse/.lint/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --disable-progress-bar
 
-test: lint
+# Headless Chromium opens the ICB reports in the end-to-end tests (Debian package `chromium`). CI runs
+# as root on a fresh Debian machine: install it there; elsewhere say what is missing.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else echo "warning: /usr/bin/chromium is missing: the report tests need it (apt-get install chromium)"; fi
+
+test: lint chromium
 	$(BIN)/pytest
 
 unit: install
 	$(BIN)/pytest tests/unit
+
+report: install
+	$(BIN)/audit-insight report --all
+
+faults: install
+	$(BIN)/pytest tests/faults -m faults
+
+# Results: benchmarks/results/<mode>-<timestamp>.json and latest-<mode>.md (docs/benchmarks.md).
+bench: install
+	$(BIN)/python -m benchmarks.run --mode full
+
+bench-small: install
+	$(BIN)/python -m benchmarks.run --mode small --skip stages
 
 dev: install
 	@mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
