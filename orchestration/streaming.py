@@ -45,7 +45,8 @@ class NativeReader:
     """How one parser's files are read by DuckDB: the select, and the row checks as SQL."""
 
     select: Callable[[duckdb.DuckDBPyConnection, Path, Release, str], str]
-    checks: Callable[[str, Release], list[tuple[str, str, str]]]  # (sql predicate, column, message)
+    # (sql predicate, column, message); a predicate may use $labels, the period names bound at run time
+    checks: Callable[[Release], list[tuple[str, str, str]]]
 
 
 def _csv_scan(path: Path, header: list[str]) -> str:
@@ -91,7 +92,7 @@ def _cvdprevent_select(con: duckdb.DuckDBPyConnection, path: Path, release: Rele
     return f"select {', '.join(parts)} from {_csv_scan(path, header)}"  # noqa: S608
 
 
-def _cvdprevent_checks(labels: str, release: Release) -> list[tuple[str, str, str]]:
+def _cvdprevent_checks(release: Release) -> list[tuple[str, str, str]]:
     checks = []
     for spec in (*cvdp.TEXT_COLUMNS, cvdp.NOTE_COLUMNS[1]):
         code = cvdp.CODES.get(spec.output)
@@ -126,7 +127,8 @@ def _cvdprevent_checks(labels: str, release: Release) -> list[tuple[str, str, st
     )
     checks.append(
         (
-            f"time_period_name not in ({labels})",
+            # $labels is bound when the checks run (check_native): the period names never enter the SQL text
+            "not list_contains($labels, time_period_name)",
             "TimePeriodName",
             f"expected the release's period {release.period_label!r} (one period per file)",
         )
@@ -145,9 +147,7 @@ def streams(parser_name: str, path: Path) -> bool:
 
 
 def connect_scratch() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute(f"set memory_limit = '{VALIDATION_MEMORY_LIMIT}'")
-    return con
+    return duckdb.connect(config={"memory_limit": VALIDATION_MEMORY_LIMIT})
 
 
 def native_select(
@@ -186,10 +186,12 @@ def check_native(
     labels = {release.period_label}
     if end is not None:
         labels.add(f"To {end.strftime('%B')} {end.year}")
-    label_sql = ", ".join("'" + label.replace("'", "''") + "'" for label in sorted(labels))
-    checks = NATIVE_READERS[parser_name].checks(label_sql, release)
+    checks = NATIVE_READERS[parser_name].checks(release)
     aggregates = ", ".join(f"min(source_row) filter (where {predicate})" for predicate, _, _ in checks)
-    found = con.execute(f"select count(*), {aggregates} from {inner}").fetchone()  # noqa: S608
+    found = con.execute(
+        f"select count(*), {aggregates} from {inner}",  # noqa: S608 (predicates are this module's own)
+        {"labels": sorted(labels)},
+    ).fetchone()
     rows = int(found[0])
     if rows == 0:
         raise ctx.error("expected rows below the header, found none")

@@ -190,8 +190,7 @@ def generate(out: Path, practices: int, indicators: int, periods: int, seed: int
     data_dir.mkdir(exist_ok=True)
     started = time.perf_counter()
     files, releases_yaml, total = [], [], 0
-    con = duckdb.connect()
-    con.execute(f"set threads = {threads}")
+    con = duckdb.connect(config={"threads": threads})
     con.execute("set preserve_insertion_order = true")
     for index, end in enumerate(quarter_ends(periods)):
         label = f"To {MONTHS[end.month]} {end.year}"

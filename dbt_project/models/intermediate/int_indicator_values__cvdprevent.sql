@@ -27,16 +27,7 @@ with indicator_values as (
 ),
 
 ons_areas as (
-    select distinct
-        ons_code,
-        org_code,
-        case
-            when org_type in ('icb', 'stp') then 'icb'
-            when org_type in ('sub_icb', 'ccg') then 'sub_icb'
-            when org_type = 'nhs_region' then 'nhs_region'
-        end as org_level
-    from {{ ref('int_geography__org_vintages') }}
-    where ons_code is not null
+    select * from {{ ref('int_geography__ons_area_levels') }}
 )
 
 select
