@@ -9,6 +9,7 @@ function takes and returns pandas frames and touches no database, so it is teste
 import math
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from orchestration import methods
@@ -71,31 +72,44 @@ def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     publisher gives limits, published_lower_ci_95 / published_upper_ci_95. Suppressed and missing
     values get no interval. Where we cannot compute one but the publisher gave one (e.g. CVDPREVENT's
     age-standardised rates), the published 95% limits are used and ``ci_method`` says 'published'.
+
+    The rules are those of :func:`row_interval`, applied to whole columns with the array forms of the
+    methods (``wilson_ci_array``, ``poisson_ci_array``): the results are identical, row for row, and
+    a national practice-level table takes seconds rather than an hour.
     """
     frame = values.copy()
-    rows = zip(
-        frame["value_type"],
-        frame["multiplier"],
-        frame["numerator"],
-        frame["denominator"],
-        frame["value"],
-        frame["value_status"],
-        strict=True,
-    )
-    results = {name: [] for name in INTERVAL_COLUMNS}
-    for value_type, multiplier, numerator, denominator, value, status in rows:
-        if status not in ("published", "derived") or not _usable(value):
-            lower95 = upper95 = lower998 = upper998 = method = None
-        else:
-            m = multiplier if _usable(multiplier) else 1.0
-            lower95, upper95, method = row_interval(
-                value_type, m, numerator, denominator, value, CONFIDENCE_95
-            )
-            lower998, upper998, _ = row_interval(value_type, m, numerator, denominator, value, CONFIDENCE_998)
-        for name, item in zip(INTERVAL_COLUMNS, (lower95, upper95, lower998, upper998, method), strict=True):
-            results[name].append(item)
-    for name in INTERVAL_COLUMNS:
-        frame[name] = results[name]
+    value = _floats(frame["value"])
+    numerator = _floats(frame["numerator"])
+    denominator = _floats(frame["denominator"])
+    multiplier = _floats(frame["multiplier"])
+    multiplier = np.where(np.isnan(multiplier), 1.0, multiplier)
+    value_type = frame["value_type"].astype("object").to_numpy()
+    eligible = frame["value_status"].isin(("published", "derived")).to_numpy() & ~np.isnan(value)
+    has_counts = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
+    proportion = eligible & (value_type == "proportion") & has_counts
+    proportion &= (numerator >= 0) & (numerator <= denominator)
+    poisson = eligible & np.isin(value_type, ("ratio", "rate")) & has_counts & (numerator >= 0)
+    whole_count = eligible & (value_type == "count") & (value >= 0) & (value == np.floor(value))
+
+    method = np.full(len(frame), None, dtype=object)
+    method[proportion] = "wilson"
+    poisson_counts = np.concatenate([numerator[poisson], value[whole_count]])
+    poisson_rows = np.concatenate([np.flatnonzero(poisson), np.flatnonzero(whole_count)])
+    method[poisson_rows] = np.where(poisson_counts < methods.intervals.EXACT_BELOW, "exact_poisson", "byar")
+    # rate_ci scales by multiplier / base; a count is its own rate (base 1, multiplier 1)
+    factor = np.concatenate([multiplier[poisson] / denominator[poisson], np.ones(int(whole_count.sum()))])
+    for confidence, suffix in ((CONFIDENCE_95, "95"), (CONFIDENCE_998, "998")):
+        lower = np.full(len(frame), np.nan)
+        upper = np.full(len(frame), np.nan)
+        low, high = methods.wilson_ci_array(numerator[proportion], denominator[proportion], confidence)
+        lower[proportion] = low * multiplier[proportion]
+        upper[proportion] = high * multiplier[proportion]
+        low, high = methods.poisson_ci_array(poisson_counts, confidence)
+        lower[poisson_rows] = low * factor
+        upper[poisson_rows] = high * factor
+        frame[f"lower_ci_{suffix}"] = lower
+        frame[f"upper_ci_{suffix}"] = upper
+    frame["ci_method"] = method
     if "published_lower_ci_95" in frame.columns:
         use_published = (
             frame["ci_method"].isna()
@@ -111,6 +125,11 @@ def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     methods_used = frame["ci_method"].astype("object")
     frame["ci_method"] = methods_used.where(methods_used.notna(), None)
     return frame
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing (None, NaN, pandas NA)."""
+    return pd.to_numeric(column, errors="raise").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _group_keys(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
@@ -159,18 +178,14 @@ def benchmark(values: pd.DataFrame) -> pd.DataFrame:
     units = units.merge(region, on=[*COMPARISON_KEYS, "region_code"], how="left")
     units.loc[units["org_level"] == "nhs_region", "region_value"] = None
 
-    def compare(comparator_column: str) -> list[str]:
-        return [
-            methods.compare_to_benchmark(value, lower, upper, comparator, polarity)
-            for value, lower, upper, comparator, polarity in zip(
-                units["value"],
-                units["lower_ci_95"],
-                units["upper_ci_95"],
-                units[comparator_column],
-                units["polarity"],
-                strict=True,
-            )
-        ]
+    def compare(comparator_column: str) -> np.ndarray:
+        return methods.compare_to_benchmark_array(
+            units["value"],
+            units["lower_ci_95"],
+            units["upper_ci_95"],
+            units[comparator_column],
+            units["polarity"],
+        )
 
     units["comparison_england"] = compare("england_value")
     units["comparison_region"] = compare("region_value")

@@ -5,7 +5,7 @@ intervals), ``benchmark`` (the Fingertips comparison rule), ``funnel`` (HQIP fun
 the SHMI overdispersion method), ``spc`` (Making Data Count XmR charts). All functions are pure.
 """
 
-from orchestration.methods.benchmark import POLARITIES, compare_to_benchmark
+from orchestration.methods.benchmark import POLARITIES, compare_to_benchmark, compare_to_benchmark_array
 from orchestration.methods.funnel import STATUSES, funnel, poisson_control_limits
 from orchestration.methods.intervals import (
     byar_ci,
@@ -13,9 +13,11 @@ from orchestration.methods.intervals import (
     chi_square_quantile_even,
     exact_poisson_ci,
     poisson_ci,
+    poisson_ci_array,
     rate_ci,
     ratio_ci,
     wilson_ci,
+    wilson_ci_array,
     z_value,
 )
 from orchestration.methods.spc import RULES, xmr, xmr_summary
@@ -28,13 +30,16 @@ __all__ = [
     "chi_square_quantile",
     "chi_square_quantile_even",
     "compare_to_benchmark",
+    "compare_to_benchmark_array",
     "exact_poisson_ci",
     "funnel",
     "poisson_ci",
+    "poisson_ci_array",
     "poisson_control_limits",
     "rate_ci",
     "ratio_ci",
     "wilson_ci",
+    "wilson_ci_array",
     "xmr",
     "xmr_summary",
     "z_value",

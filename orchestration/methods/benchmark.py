@@ -8,6 +8,9 @@ overlapping reference value" method (``CIOverlappingReferenceValue95`` / ``99.8`
 
 import math
 
+import numpy as np
+import pandas as pd
+
 # The polarity vocabulary of dbt_project/seeds/indicator_catalogue.csv.
 HIGHER_IS_BETTER = "higher_is_better"
 LOWER_IS_BETTER = "lower_is_better"
@@ -64,3 +67,41 @@ def _missing(value) -> bool:
         return math.isnan(float(value))
     except TypeError:  # pandas NA
         return True
+
+
+def compare_to_benchmark_array(value, lower, upper, comparator, polarity) -> np.ndarray:
+    """:func:`compare_to_benchmark` on arrays (one polarity per row), for the warehouse's millions of
+    rows: the same outcomes, the same errors (a polarity outside the vocabulary, lower above upper)."""
+    value, lower, upper, comparator = (_floats(c) for c in (value, lower, upper, comparator))
+    polarity = pd.Series(polarity, dtype="object")
+    for distinct in polarity.drop_duplicates():
+        check_polarity(distinct)
+    missing = np.isnan(value) | np.isnan(lower) | np.isnan(upper) | np.isnan(comparator)
+    inverted = ~missing & (lower > upper)
+    if inverted.any():
+        at = int(np.flatnonzero(inverted)[0])
+        raise ValueError(f"lower limit {lower[at]} is above upper limit {upper[at]}")
+    higher = comparator < lower  # the comparator lies below the interval: the area is higher
+    lower_side = comparator > upper
+    higher_is_better = polarity.eq(HIGHER_IS_BETTER).to_numpy()
+    lower_is_better = polarity.eq(LOWER_IS_BETTER).to_numpy()
+    outcome = np.select(
+        [
+            missing,
+            ~higher & ~lower_side,
+            higher & higher_is_better,
+            higher & lower_is_better,
+            higher,
+            lower_side & higher_is_better,
+            lower_side & lower_is_better,
+        ],
+        ["not_compared", "similar", "better", "worse", "higher", "worse", "better"],
+        default="lower",
+    )
+    return outcome.astype(object)
+
+
+def _floats(column) -> np.ndarray:
+    """Numbers as float64 with NaN for missing (None, NaN, pandas NA)."""
+    numbers = pd.to_numeric(pd.Series(column), errors="raise").astype("Float64")
+    return numbers.to_numpy(dtype="float64", na_value=np.nan)

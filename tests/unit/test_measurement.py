@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -171,3 +172,46 @@ def test_spc_needs_the_minimum_number_of_points():
     ]
     assert measurement.spc(_values(rows)).empty
     assert len(measurement.spc(_values(rows), min_points=5)) == 5
+
+
+def test_intervals_on_whole_columns_equal_row_interval_on_every_row():
+    """add_intervals works on whole columns; row_interval (one row, scalar methods) is the reference."""
+    rng = np.random.default_rng(5)
+    size = 3000
+    denominator = rng.integers(0, 100_000, size).astype(float)
+    numerator = np.floor(rng.random(size) * (denominator + 1))
+    numerator[:50] = denominator[:50] + 1  # impossible proportions get no interval
+    numerator[50:100] = np.nan
+    denominator[100:150] = np.nan
+    small = rng.integers(0, 10, size).astype(float)  # exact Poisson counts
+    value_type = rng.choice(
+        np.array(["proportion", "ratio", "rate", "count", "median", None], dtype=object), size
+    )
+    frame = pd.DataFrame(
+        {
+            "value_type": value_type,
+            "multiplier": rng.choice(np.array([1.0, 100.0, 100_000.0, np.nan]), size),
+            "numerator": np.where(rng.random(size) < 0.2, small, numerator),
+            "denominator": denominator,
+            "value": np.where(
+                value_type == "count", np.where(rng.random(size) < 0.5, small, numerator + 0.5), 1.0
+            ),
+            "value_status": rng.choice(np.array(["published", "derived", "suppressed"], dtype=object), size),
+        }
+    )
+    frame.loc[200:250, "value"] = np.nan
+    result = measurement.add_intervals(frame)
+    for row, got in zip(frame.itertuples(), result.itertuples(), strict=True):
+        expected = (None, None, None, None, None)
+        if row.value_status in ("published", "derived") and not np.isnan(row.value):
+            m = 1.0 if np.isnan(row.multiplier) else row.multiplier
+            args = (row.value_type, m, row.numerator, row.denominator, row.value)
+            low95, high95, method = measurement.row_interval(*args, 0.95)
+            low998, high998, _ = measurement.row_interval(*args, 0.998)
+            expected = (low95, high95, low998, high998, method)
+        actual = (got.lower_ci_95, got.upper_ci_95, got.lower_ci_998, got.upper_ci_998, got.ci_method)
+        assert all(
+            (np.isnan(a) if e is None else a == e) if i < 4 else a == e
+            for i, (a, e) in enumerate(zip(actual, expected, strict=True))
+        ), (row, actual, expected)
+    assert set(result["ci_method"].dropna()) == {"wilson", "exact_poisson", "byar"}

@@ -1,5 +1,6 @@
 -- One row per indicator: the curated catalogue (seeds/indicator_catalogue.csv) plus the ids
--- generated for SSNAP measures; a catalogue row overrides a generated row with the same id.
+-- generated for SSNAP measures and for CVDPREVENT indicators the catalogue does not curate; a
+-- catalogue row overrides a generated row with the same id.
 with catalogue as (
     select
         indicator_id,
@@ -24,13 +25,28 @@ generated as (
         polarity,
         unit
     from {{ ref('int_indicators__ssnap_generated') }}
+    union all
+    select
+        indicator_id,
+        source_id,
+        title,
+        definition,
+        value_type,
+        cast(multiplier as double) as multiplier,
+        polarity,
+        unit
+    from {{ ref('int_indicators__cvdprevent_generated') }}
+),
+
+uncurated as (
+    select * from generated
     where indicator_id not in (select catalogue.indicator_id from catalogue)
 ),
 
 indicators as (
     select * from catalogue
     union all
-    select * from generated
+    select * from uncurated
 )
 
 select * from indicators

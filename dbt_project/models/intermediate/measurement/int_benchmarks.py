@@ -1,6 +1,7 @@
 """Each organisation against England and its region by the Fingertips rule
 (orchestration.measurement.benchmark, using orchestration.methods.compare_to_benchmark)."""
 
+from orchestration.batches import transform_by_indicator
 from orchestration.measurement import benchmark
 
 COLUMNS = (
@@ -15,5 +16,4 @@ def model(dbt, session):
     dbt.config(materialized="table")
     values = dbt.ref("int_indicator_values__intervals").select(COLUMNS)
     indicators = dbt.ref("int_indicators").select("indicator_id, polarity, value_type")
-    frame = values.join(indicators, "indicator_id", how="left").df()
-    return benchmark(frame)
+    return transform_by_indicator(values.join(indicators, "indicator_id", how="left"), benchmark)

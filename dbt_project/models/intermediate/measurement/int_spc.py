@@ -1,6 +1,7 @@
 """XmR (Making Data Count) charts per organisation, indicator and breakdown over time
 (orchestration.measurement.spc -> orchestration.methods.xmr)."""
 
+from orchestration.batches import transform_by_indicator
 from orchestration.measurement import spc
 
 COLUMNS = (
@@ -13,4 +14,4 @@ def model(dbt, session):
     dbt.config(materialized="table")
     values = dbt.ref("int_indicator_values__intervals").select(COLUMNS)
     indicators = dbt.ref("int_indicators").select("indicator_id, value_type, multiplier, polarity")
-    return spc(values.join(indicators, "indicator_id", how="left").df())
+    return transform_by_indicator(values.join(indicators, "indicator_id", how="left"), spc)

@@ -1,0 +1,75 @@
+"""orchestration.batches: a transform applied a few indicators at a time gives what it gives whole."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.batches import indicator_batches, transform_by_indicator
+
+
+def test_batches_hold_whole_indicators_up_to_the_row_limit():
+    counts = [("a", 4), ("b", 3), ("c", 10), ("d", 1), (None, 2)]
+    assert indicator_batches(counts, max_rows=7) == [["a", "b"], ["c"], ["d", None]]
+    assert indicator_batches([], max_rows=7) == []
+
+
+def _relation(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    return connection.sql(
+        """
+        select
+            case when i % 7 = 6 then null else 'ind_' || (i % 7) end as indicator_id,
+            i::double as value,
+            case when i % 7 = 0 then null else 'note ' || i end as note
+        from range(70) as t(i)
+        """
+    )
+
+
+def _per_indicator(frame: pd.DataFrame) -> pd.DataFrame:
+    # a transform relating rows of one indicator only: each row's share of its indicator's total
+    totals = frame.groupby("indicator_id", dropna=False)["value"].transform("sum")
+    labels = frame["note"].where(frame["indicator_id"].notna(), None)
+    return frame.assign(share=frame["value"] / totals, label=labels)
+
+
+def test_a_transform_by_indicator_equals_the_transform_of_the_whole_table():
+    connection = duckdb.connect()
+    reader = transform_by_indicator(_relation(connection), _per_indicator, max_rows=15)
+    # dbt-duckdb writes a returned reader on a cursor: `create table ... as select * from <reader>`
+    writer = connection.cursor()
+    writer.register("streamed", reader)
+    writer.execute("create table result as select * from streamed")
+    streamed = writer.table("result").df().sort_values("value", ignore_index=True)
+    whole = _per_indicator(_relation(connection).df()).sort_values("value", ignore_index=True)
+    assert len(streamed) == 70
+    pd.testing.assert_series_equal(streamed["share"], whole["share"])
+    # 'ind_0' (the first batch) has no notes at all: the column keeps its text type for later batches
+    types = dict(writer.sql("select column_name, column_type from (describe result)").fetchall())
+    assert types["note"] == "VARCHAR" and types["label"] == "VARCHAR"
+    assert streamed["label"].notna().sum() == whole["label"].notna().sum() == 50
+
+
+def test_an_empty_relation_gives_the_transforms_columns_and_no_rows():
+    connection = duckdb.connect()
+    empty = _relation(connection).filter("value < 0")
+    connection.register("streamed", transform_by_indicator(empty, _per_indicator))
+    assert connection.sql("select * from streamed").columns == [
+        "indicator_id",
+        "value",
+        "note",
+        "share",
+        "label",
+    ]
+    assert connection.sql("select count(*) from streamed").fetchall() == [(0,)]
+
+
+def test_a_batch_that_does_not_fit_the_first_batchs_columns_raises():
+    connection = duckdb.connect()
+
+    def inconsistent(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(extra="text, not a number" if frame["indicator_id"].eq("ind_3").any() else 1.0)
+
+    writer = connection.cursor()
+    writer.register("streamed", transform_by_indicator(_relation(connection), inconsistent, max_rows=10))
+    with pytest.raises(Exception, match="extra"):
+        writer.sql("select * from streamed").fetchall()
