@@ -287,26 +287,32 @@ def spc(values: pd.DataFrame, *, min_points: int = SPC_MIN_POINTS) -> pd.DataFra
     """XmR chart (Making Data Count) per organisation, indicator and breakdown over its periods.
 
     Series with fewer than ``min_points`` periods, or with a gap in the value, make no chart. The
-    limits are set on every point of the series (trial limits below 12 points, flagged)."""
+    limits are set on every point of the series (trial limits below 12 points, flagged). All series
+    are charted in one call of ``methods.xmr_many`` (each exactly as ``methods.xmr`` charts it)."""
     points = _series_points(values)
-    charts = []
-    for _, series in points.groupby(list(SERIES_KEYS), sort=False, dropna=False):
-        if len(series) < min_points:
-            continue
-        series = series.sort_values(["period_end", "period_start"]).reset_index(drop=True)
-        polarity = series["polarity"].iloc[0]
-        chart = methods.xmr(series["value"], polarity=polarity)
-        summary = methods.xmr_summary(chart)
-        chart = chart.drop(columns=["value", "polarity"])
-        chart = pd.concat(
-            [series[[*SERIES_KEYS, "period_start", "period_end", "period_label", "value"]], chart], axis=1
-        )
-        chart["polarity"] = polarity
-        chart["point_number"] = range(1, len(chart) + 1)
-        chart["point_count"] = len(chart)
-        chart["chart_variation"] = summary["variation"]
-        chart["chart_assurance"] = summary["assurance"]
-        charts.append(chart)
-    if not charts:
+    if points.empty:
         return pd.DataFrame(columns=[*SERIES_KEYS, "period_start", "period_end", "value"])
-    return pd.concat(charts, ignore_index=True)
+    series_id = points.groupby(list(SERIES_KEYS), sort=False, dropna=False).ngroup()
+    points = points.assign(
+        _series=series_id.to_numpy(), _length=points.groupby(series_id)["value"].transform("size")
+    )
+    points = points[points["_length"] >= min_points]
+    if points.empty:
+        return pd.DataFrame(columns=[*SERIES_KEYS, "period_start", "period_end", "value"])
+    points = points.sort_values(["_series", "period_end", "period_start"], kind="stable", ignore_index=True)
+    starts = np.flatnonzero(
+        np.r_[True, points["_series"].to_numpy()[1:] != points["_series"].to_numpy()[:-1]]
+    )
+    charts = methods.xmr_many(points["value"], starts, points["polarity"].iloc[starts].to_numpy(dtype=object))
+    position = np.arange(len(points)) - np.repeat(starts, np.diff(np.r_[starts, len(points)]))
+    chart = pd.concat(
+        [
+            points[[*SERIES_KEYS, "period_start", "period_end", "period_label", "value"]],
+            charts.drop(columns=["series_index", "value", "polarity"]),
+        ],
+        axis=1,
+    )
+    chart["polarity"] = points["polarity"]
+    chart["point_number"] = position + 1
+    chart["point_count"] = points["_length"].to_numpy()
+    return chart

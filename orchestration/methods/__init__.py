@@ -20,7 +20,7 @@ from orchestration.methods.intervals import (
     wilson_ci_array,
     z_value,
 )
-from orchestration.methods.spc import RULES, xmr, xmr_summary
+from orchestration.methods.spc import RULES, xmr, xmr_many, xmr_summary
 
 __all__ = [
     "POLARITIES",
@@ -41,6 +41,7 @@ __all__ = [
     "wilson_ci",
     "wilson_ci_array",
     "xmr",
+    "xmr_many",
     "xmr_summary",
     "z_value",
 ]
