@@ -5,11 +5,24 @@ Identifiers here come from configuration (source ids), so they are checked again
 and quoted in exactly one place; file paths are quoted as string literals in exactly one place.
 """
 
+import os
 import re
 from importlib import resources
 from pathlib import Path
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+# DuckDB's own memory budget for every connection that builds (ingest, dbt via profiles.yml, publish).
+# Beyond it DuckDB spills to temporary files instead of growing: the default (80% of RAM) let a
+# national build reach 8 GiB (docs/benchmarks.md). pandas frames are outside this budget.
+MEMORY_LIMIT_ENV = "AUDIT_INSIGHT_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+def build_config() -> dict[str, str]:
+    """``duckdb.connect(config=...)`` for a connection that builds the warehouse."""
+    return {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)}
 
 
 class UnsafeIdentifierError(ValueError):

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from orchestration import streaming
+from orchestration.duckdb_utils import build_config
 from orchestration.fetch import FetchError, FetchResult, fetch_release, resolve_url
 from orchestration.fetch.log import FETCH_LOG_DDL, record_attempts
 from orchestration.fetch.snapshot_server import SnapshotServer
@@ -38,8 +39,10 @@ class ValidatedFile:
     fetch: FetchResult
     frame: pd.DataFrame | None  # None when the file is already loaded (nothing to parse again)
     report: ValidationReport | None
-    # A large file streamed through DuckDB (orchestration/streaming.py): the select to load, no frame.
+    # A large file streamed through DuckDB (orchestration/streaming.py): the select to load, no frame,
+    # and the Parquet file it was parsed into once (deleted once loaded).
     native: str | None = None
+    staged: Path | None = None
 
 
 @dataclass
@@ -55,7 +58,7 @@ class SourceValidation:
 
 def connect_build(settings: Settings) -> duckdb.DuckDBPyConnection:
     settings.build_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.build_database))
+    con = duckdb.connect(str(settings.build_database), config=build_config())
     ensure_meta(con)
     con.execute(FETCH_LOG_DDL)
     return con
@@ -139,20 +142,33 @@ def validate_source(source: Source, fetched: list[FetchResult], settings: Settin
 def _validate_streamed(
     source: Source, release, result: FetchResult, settings: Settings, outcome: SourceValidation
 ) -> ValidatedFile | None:
-    """Parse checks and the suite as DuckDB SQL over the file itself: never a pandas frame."""
+    """Parse checks and the suite as DuckDB SQL: never a pandas frame.
+
+    The CSV is parsed ONCE, into a typed Parquet file beside the build database
+    (``build/staged/<source>/<sha256>.parquet``); the row checks, the suite and then the load read that
+    instead of parsing the text three times. The staged file is derived data: it is deleted after the
+    load (or when validation fails), and the raw file stays the record of what was published.
+    """
     parser_name = source.parser_of(release)
+    staged = settings.build_dir / "staged" / source.id / f"{result.sha256}.parquet"
+    staged.parent.mkdir(parents=True, exist_ok=True)
     with streaming.connect_scratch() as con:
         try:
-            streaming.check_native(con, parser_name, result.data_path, release, source.id)
-            relation = streaming.raw_select(con, parser_name, result.data_path, release, source.id)
+            streaming.stage_native(con, parser_name, result.data_path, release, source.id, staged)
+            streaming.check_native(
+                con, parser_name, result.data_path, release, source.id, relation=streaming.staged_scan(staged)
+            )
         except ParseError as exc:
+            staged.unlink(missing_ok=True)
             outcome.failures.append(str(exc))
             return None
+        relation = streaming.staged_select(parser_name, staged)
         suite = load_suite_json(settings.expectations_dir, source.expectation_suite)
         report = validate_relation(con, relation, suite)
     if not report.success:
+        staged.unlink(missing_ok=True)
         outcome.failures.append(report.summary(source.id, _published_name(release.snapshot, result)))
-    return ValidatedFile(result, None, report, native=relation)
+    return ValidatedFile(result, None, report, native=relation, staged=staged)
 
 
 def _published_name(snapshot: str, result: FetchResult) -> str:
@@ -177,6 +193,8 @@ def load_source(source: Source, validation: SourceValidation, settings: Settings
                         relation=item.native,
                     )
                 )
+                if item.staged is not None:
+                    item.staged.unlink(missing_ok=True)
                 continue
             if item.frame is None:
                 results.append(LoadResult(source.id, item.fetch.release, item.fetch.sha256, 0, skipped=True))

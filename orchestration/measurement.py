@@ -65,6 +65,63 @@ def _poisson_method(count: float) -> str:
     return "exact_poisson" if count < 10 else "byar"
 
 
+def interval_arrays(
+    value_type: np.ndarray,
+    multiplier: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    value: np.ndarray,
+    value_status: np.ndarray,
+    published_lower: np.ndarray | None = None,
+    published_upper: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The rules of :func:`row_interval` on whole arrays (numbers as float64 with NaN for missing;
+    value_type and value_status as object arrays): the 95% and 99.8% limits and ``ci_method`` of
+    every row, with the publisher's 95% limits as the fallback ('published'). Row for row the same
+    as ``row_interval``; used by :func:`add_intervals` and by the warehouse's DuckDB function
+    (orchestration/udfs.py), which calls it a vector of rows at a time."""
+    size = len(value)
+    multiplier = np.where(np.isnan(multiplier), 1.0, multiplier)
+    eligible = np.isin(value_status, ("published", "derived")) & ~np.isnan(value)
+    has_counts = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
+    proportion = eligible & (value_type == "proportion") & has_counts
+    proportion &= (numerator >= 0) & (numerator <= denominator)
+    poisson = eligible & np.isin(value_type, ("ratio", "rate")) & has_counts & (numerator >= 0)
+    whole_count = eligible & (value_type == "count") & (value >= 0) & (value == np.floor(value))
+
+    method = np.full(size, None, dtype=object)
+    method[proportion] = "wilson"
+    poisson_counts = np.concatenate([numerator[poisson], value[whole_count]])
+    poisson_rows = np.concatenate([np.flatnonzero(poisson), np.flatnonzero(whole_count)])
+    method[poisson_rows] = np.where(poisson_counts < methods.intervals.EXACT_BELOW, "exact_poisson", "byar")
+    # rate_ci scales by multiplier / base; a count is its own rate (base 1, multiplier 1)
+    factor = np.concatenate([multiplier[poisson] / denominator[poisson], np.ones(int(whole_count.sum()))])
+    limits: dict[str, np.ndarray] = {}
+    for confidence, suffix in ((CONFIDENCE_95, "95"), (CONFIDENCE_998, "998")):
+        lower = np.full(size, np.nan)
+        upper = np.full(size, np.nan)
+        low, high = methods.wilson_ci_array(numerator[proportion], denominator[proportion], confidence)
+        lower[proportion] = low * multiplier[proportion]
+        upper[proportion] = high * multiplier[proportion]
+        low, high = methods.poisson_ci_array(poisson_counts, confidence)
+        lower[poisson_rows] = low * factor
+        upper[poisson_rows] = high * factor
+        limits[f"lower_ci_{suffix}"] = lower
+        limits[f"upper_ci_{suffix}"] = upper
+    if published_lower is not None and published_upper is not None:
+        use_published = (
+            np.equal(method, None)
+            & ~np.isnan(value)
+            & ~np.isnan(published_lower)
+            & ~np.isnan(published_upper)
+        )
+        limits["lower_ci_95"][use_published] = published_lower[use_published]
+        limits["upper_ci_95"][use_published] = published_upper[use_published]
+        method[use_published] = "published"
+    limits["ci_method"] = method
+    return limits
+
+
 def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     """Add lower/upper 95% and 99.8% limits and ``ci_method`` to indicator values.
 
@@ -72,58 +129,24 @@ def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     publisher gives limits, published_lower_ci_95 / published_upper_ci_95. Suppressed and missing
     values get no interval. Where we cannot compute one but the publisher gave one (e.g. CVDPREVENT's
     age-standardised rates), the published 95% limits are used and ``ci_method`` says 'published'.
-
-    The rules are those of :func:`row_interval`, applied to whole columns with the array forms of the
-    methods (``wilson_ci_array``, ``poisson_ci_array``): the results are identical, row for row, and
-    a national practice-level table takes seconds rather than an hour.
+    The rules are those of :func:`row_interval`, applied to whole columns (:func:`interval_arrays`).
     """
     frame = values.copy()
-    value = _floats(frame["value"])
-    numerator = _floats(frame["numerator"])
-    denominator = _floats(frame["denominator"])
-    multiplier = _floats(frame["multiplier"])
-    multiplier = np.where(np.isnan(multiplier), 1.0, multiplier)
-    value_type = frame["value_type"].astype("object").to_numpy()
-    eligible = frame["value_status"].isin(("published", "derived")).to_numpy() & ~np.isnan(value)
-    has_counts = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
-    proportion = eligible & (value_type == "proportion") & has_counts
-    proportion &= (numerator >= 0) & (numerator <= denominator)
-    poisson = eligible & np.isin(value_type, ("ratio", "rate")) & has_counts & (numerator >= 0)
-    whole_count = eligible & (value_type == "count") & (value >= 0) & (value == np.floor(value))
-
-    method = np.full(len(frame), None, dtype=object)
-    method[proportion] = "wilson"
-    poisson_counts = np.concatenate([numerator[poisson], value[whole_count]])
-    poisson_rows = np.concatenate([np.flatnonzero(poisson), np.flatnonzero(whole_count)])
-    method[poisson_rows] = np.where(poisson_counts < methods.intervals.EXACT_BELOW, "exact_poisson", "byar")
-    # rate_ci scales by multiplier / base; a count is its own rate (base 1, multiplier 1)
-    factor = np.concatenate([multiplier[poisson] / denominator[poisson], np.ones(int(whole_count.sum()))])
-    for confidence, suffix in ((CONFIDENCE_95, "95"), (CONFIDENCE_998, "998")):
-        lower = np.full(len(frame), np.nan)
-        upper = np.full(len(frame), np.nan)
-        low, high = methods.wilson_ci_array(numerator[proportion], denominator[proportion], confidence)
-        lower[proportion] = low * multiplier[proportion]
-        upper[proportion] = high * multiplier[proportion]
-        low, high = methods.poisson_ci_array(poisson_counts, confidence)
-        lower[poisson_rows] = low * factor
-        upper[poisson_rows] = high * factor
-        frame[f"lower_ci_{suffix}"] = lower
-        frame[f"upper_ci_{suffix}"] = upper
-    frame["ci_method"] = method
-    if "published_lower_ci_95" in frame.columns:
-        use_published = (
-            frame["ci_method"].isna()
-            & frame["value"].notna()
-            & frame["published_lower_ci_95"].notna()
-            & frame["published_upper_ci_95"].notna()
-        )
-        frame.loc[use_published, "lower_ci_95"] = frame.loc[use_published, "published_lower_ci_95"]
-        frame.loc[use_published, "upper_ci_95"] = frame.loc[use_published, "published_upper_ci_95"]
-        frame.loc[use_published, "ci_method"] = "published"
+    published = "published_lower_ci_95" in frame.columns
+    limits = interval_arrays(
+        frame["value_type"].astype("object").to_numpy(),
+        _floats(frame["multiplier"]),
+        _floats(frame["numerator"]),
+        _floats(frame["denominator"]),
+        _floats(frame["value"]),
+        frame["value_status"].astype("object").to_numpy(),
+        _floats(frame["published_lower_ci_95"]) if published else None,
+        _floats(frame["published_upper_ci_95"]) if published else None,
+    )
     for name in INTERVAL_COLUMNS[:4]:
-        frame[name] = pd.to_numeric(frame[name], errors="raise").astype("float64")
-    methods_used = frame["ci_method"].astype("object")
-    frame["ci_method"] = methods_used.where(methods_used.notna(), None)
+        frame[name] = limits[name]
+    # an object Series keeps None for "no interval" (pandas 3 would make a str column of NaN)
+    frame["ci_method"] = pd.Series(limits["ci_method"], index=frame.index, dtype="object")
     return frame
 
 

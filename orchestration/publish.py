@@ -27,7 +27,14 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from orchestration.duckdb_utils import fetch_one, load_sql, qualified, quote_identifier, quote_path_literal
+from orchestration.duckdb_utils import (
+    build_config,
+    fetch_one,
+    load_sql,
+    qualified,
+    quote_identifier,
+    quote_path_literal,
+)
 from orchestration.fault_hooks import pause_point
 
 PUBLISHED_SCHEMAS = ("marts", "meta")
@@ -78,7 +85,7 @@ def _write_release(build_database: Path, release_tmp: Path) -> list[PublishedTab
     exports = release_tmp / "exports"
     exports.mkdir(parents=True)
     tables: list[PublishedTable] = []
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(database), config=build_config()) as con:
         con.execute("attach " + quote_path_literal(build_database) + " as build (read_only)")
         listed = con.execute(load_sql("publish_list_tables"), [list(PUBLISHED_SCHEMAS)]).fetchall()
         for schema, name in listed:

@@ -25,15 +25,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.duckdb_utils import quote_identifier, quote_path_literal
+from orchestration.duckdb_utils import build_config, quote_identifier, quote_path_literal
 from orchestration.parsers import ParseError
 from orchestration.parsers import cvdprevent as cvdp
 from orchestration.parsers.common import ParseContext, map_header, release_date
 from orchestration.sources import Release
 
 DEFAULT_STREAM_MIN_BYTES = 64 * 1024 * 1024
-# DuckDB's own budget for one streaming validation (it spills to temp files beyond it).
-VALIDATION_MEMORY_LIMIT = os.environ.get("AUDIT_INSIGHT_DUCKDB_MEMORY_LIMIT", "2GB")
 
 
 def stream_min_bytes() -> int:
@@ -147,7 +145,7 @@ def streams(parser_name: str, path: Path) -> bool:
 
 
 def connect_scratch() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(config={"memory_limit": VALIDATION_MEMORY_LIMIT})
+    return duckdb.connect(config=build_config())
 
 
 def native_select(
@@ -166,6 +164,35 @@ def raw_select(con, parser_name: str, path: Path, release: Release, source_id: s
     inner = native_select(con, parser_name, path, release, source_id)
     columns = ", ".join(quote_identifier(c) for c in output_columns(parser_name))
     return f"(select {columns} from ({inner}))"  # noqa: S608
+
+
+def stage_native(
+    con: duckdb.DuckDBPyConnection,
+    parser_name: str,
+    path: Path,
+    release: Release,
+    source_id: str,
+    staged: Path,
+) -> int:
+    """Parse the file once into a Parquet file (the parser's columns, ``_text_*`` helpers and
+    ``source_row``): the checks, the suite and the load then read typed columns instead of CSV text.
+    Returns the number of rows written."""
+    select = native_select(con, parser_name, path, release, source_id)
+    written = con.execute(
+        "copy (" + select + ") to " + quote_path_literal(staged) + " (format parquet, compression zstd)"
+    ).fetchone()
+    return int(written[0])
+
+
+def staged_scan(staged: Path) -> str:
+    """The staged Parquet file as a relation for ``check_native``."""
+    return "read_parquet(" + quote_path_literal(staged) + ")"
+
+
+def staged_select(parser_name: str, staged: Path) -> str:
+    """The select of exactly the raw-table columns from the staged file, in contract order."""
+    columns = ", ".join(quote_identifier(c) for c in output_columns(parser_name))
+    return f"(select {columns} from {staged_scan(staged)})"  # noqa: S608
 
 
 def check_native(
@@ -210,5 +237,8 @@ __all__ = [
     "check_native",
     "connect_scratch",
     "raw_select",
+    "stage_native",
+    "staged_scan",
+    "staged_select",
     "streams",
 ]

@@ -105,3 +105,28 @@ def test_streams_only_large_files_of_parsers_with_a_native_reader(monkeypatch):
     monkeypatch.setenv("AUDIT_INSIGHT_STREAM_MIN_BYTES", "0")
     assert streaming.streams(PARSER, SNAPSHOT)
     assert not streaming.streams("ods_epraccur", SNAPSHOT)
+
+
+def test_the_file_is_parsed_once_into_parquet_with_the_same_rows_and_the_same_errors(tmp_path):
+    staged = tmp_path / "staged.parquet"
+    with streaming.connect_scratch() as con:
+        assert streaming.stage_native(con, PARSER, SNAPSHOT, RELEASE, "cvdprevent", staged) == 56
+        direct = streaming.raw_select(con, PARSER, SNAPSHOT, RELEASE, "cvdprevent")
+        from_staged = streaming.staged_select(PARSER, staged)
+        describe = "describe select * from "
+        assert con.execute(describe + from_staged).fetchall() == con.execute(describe + direct).fetchall()
+        for left, right in ((direct, from_staged), (from_staged, direct)):
+            difference = "select count(*) from (from " + left + " except all from " + right + ")"  # noqa: S608 (project-built selects)
+            assert con.execute(difference).fetchone() == (0,)
+        # the row checks on the staged file name the same file line as on the CSV
+        broken = _broken(tmp_path, 7, "Numerator", "lots")
+        streaming.stage_native(con, PARSER, broken, RELEASE, "cvdprevent", staged)
+        with pytest.raises(ParseError) as caught:
+            streaming.check_native(
+                con, PARSER, broken, RELEASE, "cvdprevent", relation=streaming.staged_scan(staged)
+            )
+    assert (
+        "broken.csv" in str(caught.value)
+        and "row 7" in str(caught.value)
+        and "Numerator" in str(caught.value)
+    )

@@ -1,3 +1,7 @@
+-- A table, not a view: four models and the tests read it, and each read of a view re-ran every
+-- source's staging chain (at national scale, most of the dbt build's time).
+{{ config(materialized="table") }}
+
 -- Every source's indicator values in one shape (before successor mapping and geography).
 --
 -- Revisions across releases: when two releases of a source publish a value for the same indicator,

@@ -1,3 +1,7 @@
+-- A table, not a view: at national practice level this is tens of millions of rows, and the text
+-- parsing below (trims, slugs, casts) would otherwise run again for every model and test reading it.
+{{ config(materialized="table") }}
+
 -- One row per published row of a CVDPREVENT API rawDataCSV response, or of a period file an API walk
 -- combined from rawDataJSON responses (latest file of each release): area (ONS code; ODS code for
 -- PCNs and practices) x indicator x period x breakdown, with the publisher's numerator, denominator,
