@@ -1,46 +1,85 @@
 """Apply a pandas transform to a DuckDB relation a few indicators at a time, as an Arrow stream.
 
-The dbt Python models of the measurement layer (``int_indicator_values__intervals``,
-``int_benchmarks``, ``int_spc``) run the project's methods, written for pandas, over every indicator
+The dbt Python models of the measurement layer (``int_benchmarks``, ``int_spc``) run the project's methods, written for pandas, over every indicator
 value. At national practice level that is tens of millions of rows: pulled into pandas whole it needs
-tens of GiB. Every method compares rows of one indicator only (its keys all start with source and
-indicator), so the relation is cut into batches of whole indicators of at most ``max_rows`` rows,
+tens of GiB. Every method compares rows of one indicator and breakdown only (its keys all include
+both), so the relation is cut into batches of whole indicators (or, for an indicator too large for
+one batch, of its single breakdowns) of at most ``max_rows`` rows,
 each batch is read, transformed and handed on as Arrow record batches, and dbt-duckdb writes the
 stream into the model's table (a ``pyarrow.RecordBatchReader`` returned by a Python model is
 scanned by DuckDB batch by batch). Memory is bounded by the largest batch, not by the table.
 """
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-# ~1M rows of indicator values are ~0.5 GiB in pandas: with DuckDB's own memory this keeps a
-# national build under the 4 GiB target (docs/benchmarks.md).
-MAX_BATCH_ROWS = 1_000_000
+# Rows of indicator values per batch: ~250k rows are ~0.3 GiB in pandas, which with DuckDB's own
+# memory_limit keeps a national build under the 4 GiB target (docs/benchmarks.md).
+MAX_BATCH_ROWS = 250_000
 
 
-def indicator_batches(counts: list[tuple[str | None, int]], max_rows: int = MAX_BATCH_ROWS) -> list[list]:
-    """Pack indicators (id, row count) into batches of whole indicators of at most ``max_rows`` rows
-    (an indicator larger than that is a batch of its own), in the order given."""
+@dataclass(frozen=True)
+class Unit:
+    """Rows processed together: a whole indicator, or one breakdown of a large indicator."""
+
+    indicator_id: str | None
+    breakdown: str | None = None
+    whole_indicator: bool = True
+
+
+def batch_units(
+    counts: list[tuple[str | None, str | None, int]], max_rows: int = MAX_BATCH_ROWS
+) -> list[list]:
+    """Pack (indicator, breakdown, rows) counts into batches of at most ``max_rows`` rows (a unit larger
+    than that is a batch of its own). An indicator that fits is kept whole; a larger one is split
+    into its breakdowns, which every method here treats separately (comparisons, funnels, series
+    and peer ranks are all within one breakdown)."""
+    per_indicator: dict = {}
+    for indicator_id, breakdown, rows in counts:
+        per_indicator.setdefault(indicator_id, []).append((breakdown, rows))
+    units: list[tuple[Unit, int]] = []
+    for indicator_id, breakdowns in per_indicator.items():
+        total = sum(rows for _, rows in breakdowns)
+        if total <= max_rows:
+            units.append((Unit(indicator_id), total))
+        else:
+            units.extend((Unit(indicator_id, breakdown, False), rows) for breakdown, rows in breakdowns)
     batches: list[list] = []
     size = 0
-    for indicator_id, rows in counts:
+    for unit, rows in units:
         if not batches or size + rows > max_rows:
             batches.append([])
             size = 0
-        batches[-1].append(indicator_id)
+        batches[-1].append(unit)
         size += rows
     return batches
 
 
-def _only(indicator_ids: list) -> duckdb.Expression:
-    column = duckdb.ColumnExpression("indicator_id")
-    known = [duckdb.ConstantExpression(i) for i in indicator_ids if i is not None]
-    condition = column.isin(*known) if known else None
-    if None in indicator_ids:
-        condition = column.isnull() if condition is None else condition | column.isnull()
+def _equals(column: str, value) -> duckdb.Expression:
+    expression = duckdb.ColumnExpression(column)
+    return expression.isnull() if value is None else expression == duckdb.ConstantExpression(value)
+
+
+def _only(units: list[Unit]) -> duckdb.Expression:
+    whole = [u.indicator_id for u in units if u.whole_indicator and u.indicator_id is not None]
+    conditions = []
+    if whole:
+        column = duckdb.ColumnExpression("indicator_id")
+        conditions.append(column.isin(*(duckdb.ConstantExpression(i) for i in whole)))
+    for unit in units:
+        if unit.whole_indicator and unit.indicator_id is None:
+            conditions.append(duckdb.ColumnExpression("indicator_id").isnull())
+        elif not unit.whole_indicator:
+            conditions.append(
+                _equals("indicator_id", unit.indicator_id) & _equals("breakdown", unit.breakdown)
+            )
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition = condition | other
     return condition
 
 
@@ -65,22 +104,36 @@ def transform_by_indicator(
     *,
     max_rows: int = MAX_BATCH_ROWS,
 ) -> pa.RecordBatchReader:
-    """``transform`` applied to ``relation`` batch by batch of whole indicators, as one Arrow stream.
+    """``transform`` applied to ``relation`` batch by batch (whole indicators, or single breakdowns of
+    large ones), as one Arrow stream. ``relation`` needs ``indicator_id`` and ``breakdown`` columns.
 
-    ``transform`` must only relate rows of the same indicator (true of every method here). The first
-    batch fixes the output schema; later batches are converted to it (a batch that cannot be raises).
+    ``transform`` must only relate rows of the same indicator and breakdown (true of every method
+    here). The first batch fixes the output schema; later batches are converted to it (a batch that
+    cannot be raises). Every input row is read exactly once: a mismatch raises rather than losing rows.
     """
-    counts = relation.aggregate("indicator_id, count(*) as row_count", "indicator_id").order("indicator_id")
-    batches = indicator_batches(counts.fetchall(), max_rows)
+    counts = relation.aggregate(
+        "indicator_id, breakdown, count(*) as row_count", "indicator_id, breakdown"
+    ).order("indicator_id, breakdown")
+    counted = counts.fetchall()
+    batches = batch_units(counted, max_rows)
+    expected = sum(rows for *_, rows in counted)
 
     def frames() -> Iterator[pd.DataFrame]:
-        for indicator_ids in batches:
-            yield _typed(transform(relation.filter(_only(indicator_ids)).df()))
+        read = 0
+        for units in batches:
+            # via Arrow: DuckDB -> Arrow -> pandas is several times faster than .df() for text columns
+            batch = relation.filter(_only(units)).arrow().read_all().to_pandas()
+            read += len(batch)
+            yield _typed(transform(batch))
+        if read != expected:
+            raise RuntimeError(
+                f"read {read} rows in batches but the relation has {expected}: rows would be lost"
+            )
 
     produced = frames()
     first = next(produced, None)
     if first is None:  # no rows at all: the transform of an empty frame gives the columns
-        first = _typed(transform(relation.limit(0).df()))
+        first = _typed(transform(relation.limit(0).arrow().read_all().to_pandas()))
     schema = pa.Schema.from_pandas(first, preserve_index=False)
 
     def record_batches() -> Iterator[pa.RecordBatch]:

@@ -4,13 +4,25 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.batches import indicator_batches, transform_by_indicator
+from orchestration.batches import Unit, batch_units, transform_by_indicator
 
 
-def test_batches_hold_whole_indicators_up_to_the_row_limit():
-    counts = [("a", 4), ("b", 3), ("c", 10), ("d", 1), (None, 2)]
-    assert indicator_batches(counts, max_rows=7) == [["a", "b"], ["c"], ["d", None]]
-    assert indicator_batches([], max_rows=7) == []
+def test_batches_hold_whole_indicators_and_split_large_ones_by_breakdown():
+    counts = [
+        ("a", "all", 4),
+        ("b", "all", 3),
+        ("c", "all", 6),
+        ("c", "sex:male", 5),
+        ("d", "all", 1),
+        (None, "all", 2),
+    ]
+    assert batch_units(counts, max_rows=7) == [
+        [Unit("a"), Unit("b")],
+        [Unit("c", "all", False)],
+        [Unit("c", "sex:male", False), Unit("d")],
+        [Unit(None)],
+    ]
+    assert batch_units([], max_rows=7) == []
 
 
 def _relation(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
@@ -18,6 +30,7 @@ def _relation(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         """
         select
             case when i % 7 = 6 then null else 'ind_' || (i % 7) end as indicator_id,
+            case when i % 2 = 0 then 'all' when i % 3 = 0 then null else 'sex:female' end as breakdown,
             i::double as value,
             case when i % 7 = 0 then null else 'note ' || i end as note
         from range(70) as t(i)
@@ -27,7 +40,7 @@ def _relation(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
 
 def _per_indicator(frame: pd.DataFrame) -> pd.DataFrame:
     # a transform relating rows of one indicator only: each row's share of its indicator's total
-    totals = frame.groupby("indicator_id", dropna=False)["value"].transform("sum")
+    totals = frame.groupby(["indicator_id", "breakdown"], dropna=False)["value"].transform("sum")
     labels = frame["note"].where(frame["indicator_id"].notna(), None)
     return frame.assign(share=frame["value"] / totals, label=labels)
 
@@ -55,6 +68,7 @@ def test_an_empty_relation_gives_the_transforms_columns_and_no_rows():
     connection.register("streamed", transform_by_indicator(empty, _per_indicator))
     assert connection.sql("select * from streamed").columns == [
         "indicator_id",
+        "breakdown",
         "value",
         "note",
         "share",
