@@ -41,13 +41,16 @@ def main() -> None:
         if args.stage == "fetch":
             phase("fetch", lambda: [ingest.fetch_source(s, config, settings) for s in config.sources])
         elif args.stage == "validate_load":
-            validations = phase(
-                "validate",
-                lambda: [
-                    (s, ingest.validate_source(s, ingest.current_files(s, settings), settings))
-                    for s in config.sources
-                ],
-            )
+            per_source: dict[str, float] = {}
+
+            def validate(source):
+                started = time.perf_counter()
+                validation = ingest.validate_source(source, ingest.current_files(source, settings), settings)
+                per_source[source.id] = round(time.perf_counter() - started, 3)
+                return source, validation
+
+            validations = phase("validate", lambda: [validate(s) for s in config.sources])
+            phases["validate"]["seconds_by_source"] = per_source
             failed = [v.failures for _, v in validations if not v.success]
             if failed:
                 raise SystemExit(f"validation failed: {failed[:3]}")

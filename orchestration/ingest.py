@@ -135,8 +135,22 @@ def validate_source(source: Source, fetched: list[FetchResult], settings: Settin
         report = validate_frame(frame, suite)
         if not report.success:
             outcome.failures.append(report.summary(source.id, _published_name(release.snapshot, result)))
+        elif int(frame.memory_usage(index=False).sum()) >= streaming.stream_min_bytes():
+            # A large validated frame waits for the load as Parquet, not in memory: a source's files
+            # are all validated before any is loaded, and two years of RTT extracts held as frames
+            # would be ~2 GiB.
+            staged = _staged_path(settings, source.id, result.sha256)
+            relation = streaming.stage_frame(frame, staged)
+            outcome.files.append(ValidatedFile(result, None, report, native=relation, staged=staged))
+            continue
         outcome.files.append(ValidatedFile(result, frame, report))
     return outcome
+
+
+def _staged_path(settings: Settings, source_id: str, sha256: str) -> Path:
+    path = settings.build_dir / "staged" / source_id / f"{sha256}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _validate_streamed(
@@ -150,8 +164,7 @@ def _validate_streamed(
     load (or when validation fails), and the raw file stays the record of what was published.
     """
     parser_name = source.parser_of(release)
-    staged = settings.build_dir / "staged" / source.id / f"{result.sha256}.parquet"
-    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged = _staged_path(settings, source.id, result.sha256)
     with streaming.connect_scratch() as con:
         try:
             streaming.stage_native(con, parser_name, result.data_path, release, source.id, staged)

@@ -184,6 +184,16 @@ def stage_native(
     return int(written[0])
 
 
+def stage_frame(frame, staged: Path) -> str:
+    """Write a validated pandas frame to Parquet through DuckDB (so its columns keep exactly the types
+    DuckDB gives the frame, as ``load_frame`` would) and return the select that loads it."""
+    with connect_scratch() as con:
+        con.register("validated_rows", frame)
+        target = quote_path_literal(staged)  # a path COPY cannot bind: quoted in one place
+        con.execute("copy validated_rows to " + target + " (format parquet, compression zstd)")
+    return "(select * from " + staged_scan(staged) + ")"  # noqa: S608 (a quoted path, no values)
+
+
 def staged_scan(staged: Path) -> str:
     """The staged Parquet file as a relation for ``check_native``."""
     return "read_parquet(" + quote_path_literal(staged) + ")"
@@ -237,6 +247,7 @@ __all__ = [
     "check_native",
     "connect_scratch",
     "raw_select",
+    "stage_frame",
     "stage_native",
     "staged_scan",
     "staged_select",
