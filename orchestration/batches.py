@@ -130,7 +130,9 @@ def transform_by_indicator(
                 f"read {read} rows in batches but the relation has {expected}: rows would be lost"
             )
 
-    produced = frames()
+    # A batch whose transform yields no rows (e.g. no series long enough for a chart) adds nothing
+    # and must not fix the schema: its empty columns carry no types.
+    produced = (frame for frame in frames() if len(frame))
     first = next(produced, None)
     if first is None:  # no rows at all: the transform of an empty frame gives the columns
         first = _typed(transform(relation.limit(0).arrow().read_all().to_pandas()))

@@ -313,18 +313,15 @@ def spc(values: pd.DataFrame, *, min_points: int = SPC_MIN_POINTS) -> pd.DataFra
     limits are set on every point of the series (trial limits below 12 points, flagged). All series
     are charted in one call of ``methods.xmr_many`` (each exactly as ``methods.xmr`` charts it)."""
     points = _series_points(values)
-    if points.empty:
-        return pd.DataFrame(columns=[*SERIES_KEYS, "period_start", "period_end", "value"])
     series_id = points.groupby(list(SERIES_KEYS), sort=False, dropna=False).ngroup()
-    points = points.assign(
-        _series=series_id.to_numpy(), _length=points.groupby(series_id)["value"].transform("size")
-    )
+    lengths = series_id.map(series_id.value_counts()) if len(points) else series_id
+    points = points.assign(_series=series_id.to_numpy(), _length=lengths.to_numpy())
     points = points[points["_length"] >= min_points]
-    if points.empty:
-        return pd.DataFrame(columns=[*SERIES_KEYS, "period_start", "period_end", "value"])
     points = points.sort_values(["_series", "period_end", "period_start"], kind="stable", ignore_index=True)
-    starts = np.flatnonzero(
-        np.r_[True, points["_series"].to_numpy()[1:] != points["_series"].to_numpy()[:-1]]
+    series = points["_series"].to_numpy()
+    # no series at all still goes through xmr_many, so an empty result has every column
+    starts = (
+        np.flatnonzero(np.r_[True, series[1:] != series[:-1]]) if len(points) else np.array([], dtype=int)
     )
     charts = methods.xmr_many(points["value"], starts, points["polarity"].iloc[starts].to_numpy(dtype=object))
     position = np.arange(len(points)) - np.repeat(starts, np.diff(np.r_[starts, len(points)]))

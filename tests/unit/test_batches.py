@@ -87,3 +87,16 @@ def test_a_batch_that_does_not_fit_the_first_batchs_columns_raises():
     writer.register("streamed", transform_by_indicator(_relation(connection), inconsistent, max_rows=10))
     with pytest.raises(Exception, match="extra"):
         writer.sql("select * from streamed").fetchall()
+
+
+def test_batches_whose_transform_gives_no_rows_neither_fail_nor_fix_the_schema():
+    connection = duckdb.connect()
+
+    def only_ind_3(frame: pd.DataFrame) -> pd.DataFrame:
+        kept = frame[frame["indicator_id"].eq("ind_3")]
+        # an empty result with untyped (object) columns, as a method returns when nothing qualifies
+        return kept if len(kept) else pd.DataFrame({name: pd.Series(dtype=object) for name in frame.columns})
+
+    writer = connection.cursor()
+    writer.register("streamed", transform_by_indicator(_relation(connection), only_ind_3, max_rows=10))
+    assert writer.sql("select count(*), min(value) from streamed").fetchall() == [(10, 3.0)]

@@ -170,8 +170,12 @@ def test_spc_needs_the_minimum_number_of_points():
     rows = [
         {"org_code": "A", "period_start": m, "period_end": m, "value": float(i)} for i, m in enumerate(months)
     ]
-    assert measurement.spc(_values(rows)).empty
-    assert len(measurement.spc(_values(rows), min_points=5)) == 5
+    too_short = measurement.spc(_values(rows))
+    charted = measurement.spc(_values(rows), min_points=5)
+    assert too_short.empty and len(charted) == 5
+    # no chart still has every column (the warehouse writes batches of indicators into one table)
+    assert list(too_short.columns) == list(charted.columns)
+    assert list(measurement.spc(_values(rows).iloc[:0]).columns) == list(charted.columns)
 
 
 def test_intervals_on_whole_columns_equal_row_interval_on_every_row():

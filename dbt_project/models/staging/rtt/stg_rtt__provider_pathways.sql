@@ -25,7 +25,8 @@ truncated as (
         _file_sha256,
         upper(trim(provider_org_code)) as provider_org_code
     from source
-    where source_row = 65536
+    -- only when that row is the file's last: a full extract (~180k rows) passes row 65,536 mid-provider
+    qualify source_row = 65536 and max(source_row) over (partition by _file_sha256) = 65536
 )
 
 select
