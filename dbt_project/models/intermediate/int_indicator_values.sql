@@ -43,24 +43,59 @@ releases as (
         release_label,
         release_position
     from {{ source('meta', 'source_releases') }}
+),
+
+-- Only a period that more than one release publishes can hold revisions. Ranking every row (a window
+-- over every value) is the most expensive step of a national build, so it runs on those periods only.
+period_releases as (
+    select
+        source_id,
+        period_start,
+        period_end,
+        count(distinct release_label) > 1 as is_republished
+    from published
+    group by source_id, period_start, period_end
+),
+
+once_published as (
+    select published.*
+    from published
+    inner join period_releases
+        on
+            published.source_id = period_releases.source_id
+            and published.period_start is not distinct from period_releases.period_start
+            and published.period_end is not distinct from period_releases.period_end
+    where not period_releases.is_republished
+),
+
+revised as (
+    select published.*
+    from published
+    inner join period_releases
+        on
+            published.source_id = period_releases.source_id
+            and published.period_start is not distinct from period_releases.period_start
+            and published.period_end is not distinct from period_releases.period_end
+    left join releases
+        on
+            published.source_id = releases.source_id
+            and published.release_label = releases.release_label
+    where period_releases.is_republished
+    qualify
+        row_number() over (
+            partition by
+                published.source_id,
+                published.indicator_id,
+                published.org_code_published,
+                published.org_level,
+                published.org_unit_name,
+                published.period_start,
+                published.period_end,
+                published.breakdown
+            order by releases.release_position desc nulls last
+        ) = 1
 )
 
-select published.*
-from published
-left join releases
-    on
-        published.source_id = releases.source_id
-        and published.release_label = releases.release_label
-qualify
-    row_number() over (
-        partition by
-            published.source_id,
-            published.indicator_id,
-            published.org_code_published,
-            published.org_level,
-            published.org_unit_name,
-            published.period_start,
-            published.period_end,
-            published.breakdown
-        order by releases.release_position desc nulls last
-    ) = 1
+select * from once_published
+union all
+select * from revised
