@@ -144,6 +144,10 @@ def validate_source(source: Source, fetched: list[FetchResult], settings: Settin
             outcome.files.append(ValidatedFile(result, None, report, native=relation, staged=staged))
             continue
         outcome.files.append(ValidatedFile(result, frame, report))
+    if not outcome.success:  # nothing of this source will be loaded: drop what was staged for it
+        for item in outcome.files:
+            if item.staged is not None:
+                item.staged.unlink(missing_ok=True)
     return outcome
 
 

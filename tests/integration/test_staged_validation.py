@@ -1,5 +1,6 @@
 """Large validated files wait for the load as Parquet, not as frames, and load the same rows."""
 
+import dataclasses
 import hashlib
 from datetime import UTC, datetime
 
@@ -53,3 +54,20 @@ def test_frames_above_the_threshold_are_staged_and_load_exactly_as_frames_do(tmp
     assert sum(result.rows for result in loaded) == len(_raw_rows(in_memory)) > 0
     assert not any(item.staged.exists() for item in validation.files)  # derived data, removed once loaded
     assert _raw_rows(staged) == _raw_rows(in_memory)
+
+
+def test_a_source_that_fails_validation_leaves_nothing_staged(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUDIT_INSIGHT_STREAM_MIN_BYTES", "1")
+    good = _fetched(AE.releases[0])
+    broken_path = tmp_path / "broken.csv"
+    broken_path.write_bytes(b"not,an,a_and_e,file\n1,2,3,4\n")
+    broken = FetchResult(
+        **{**good.__dict__, "raw_path": broken_path, "data_path": broken_path, "sha256": "0" * 64}
+    )
+    broken = dataclasses.replace(
+        good, raw_path=broken_path, data_path=broken_path, sha256="0" * 64, release=AE.releases[1].release
+    )
+    settings = make_settings(tmp_path / "warehouse")
+    validation = validate_source(AE, [good, broken], settings)
+    assert not validation.success and "broken.csv" in validation.failures[0]
+    assert not list((settings.build_dir / "staged").rglob("*.parquet"))
