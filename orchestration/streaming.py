@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.duckdb_utils import build_config, quote_identifier, quote_path_literal
-from orchestration.parsers import ParseError
+from orchestration.parsers import ParseError, rtt
 from orchestration.parsers import cvdprevent as cvdp
 from orchestration.parsers.common import ParseContext, map_header, release_date
 from orchestration.sources import Release
@@ -134,14 +134,95 @@ def _cvdprevent_checks(release: Release) -> list[tuple[str, str, str]]:
     return checks
 
 
+def _whole_number(text: str) -> str:
+    """SQL for parse_int without suppression markers: '12', '12.0', '+12', '1,234' -> BIGINT; any
+    other text -> NULL (the checks then name it). Patterns, not try_cast: DuckDB's cast would round
+    '12.5' to 13 where the parser refuses it."""
+    return (
+        f"case when {text} is null then null "
+        f"when regexp_full_match({text}, '[+-]?[0-9]+') then cast({text} as bigint) "
+        f"when regexp_full_match({text}, '[+-]?[0-9]+[.]0*') then cast(split_part({text}, '.', 1) as bigint) "
+        f"when regexp_full_match({text}, '[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+') "
+        f"then cast(replace({text}, ',', '') as bigint) end"
+    )
+
+
+def _rtt_select(con: duckdb.DuckDBPyConnection, path: Path, release: Release, source_id: str) -> str:
+    """The RTT full extract CSV (the publisher's zip member; the bundled xlsb stays on the pandas
+    parser) as rtt.parse_rtt_full_extract's columns: text trimmed, counts as BIGINT (waits over 52
+    weeks the sum of the published bands from 52 weeks up, NULL only when all are blank)."""
+    ctx = ParseContext.for_path(source_id, path)
+    if Path(path).suffix.lower() != ".csv":
+        raise ctx.error("the DuckDB reader takes the CSV full extract only")
+    header = _header(con, path)
+    index = map_header(ctx, header, rtt.COLUMNS, row=1, ignored=rtt.IGNORED)
+    column = {name: '"' + header[position].replace('"', '""') + '"' for name, position in index.items()}
+    text = {name: f"nullif(trim({column[name]}), '')" for name in column}
+    parts = [f"{text[spec.output]} as {spec.output}" for spec in rtt.TEXT_COLUMNS]
+    bands = ", ".join(_whole_number(text[spec.output]) for spec in rtt.OVER_52_BANDS)
+    parts.append(f"cast(list_sum([{bands}]) as bigint) as waits_over_52_weeks")
+    for spec in (rtt.BAND_51_52, *rtt.TOTAL_COLUMNS):
+        parts.append(f"{_whole_number(text[spec.output])} as {spec.output}")
+    # the raw text of every count column, for the checks (dropped by the load)
+    for spec in (rtt.BAND_51_52, *rtt.OVER_52_BANDS, *rtt.TOTAL_COLUMNS):
+        parts.append(f"{text[spec.output]} as _text_{spec.output}")
+        parts.append(f"{_whole_number(text[spec.output])} as _count_{spec.output}")
+    period_start = release_date(ctx, release.period_start, "period_start")
+    period_end = release_date(ctx, release.period_end, "period_end")
+    parts.append(f"{_date_literal(period_start)} as period_start")
+    parts.append(f"{_date_literal(period_end)} as period_end")
+    parts.append("cast(row_number() over () + 1 as bigint) as source_row")
+    return f"select {', '.join(parts)} from {_csv_scan(path, header)}"  # noqa: S608
+
+
+def _rtt_checks(release: Release) -> list[tuple[str, str, str]]:
+    checks = []
+    for spec in rtt.TEXT_COLUMNS:
+        code = rtt.CODES.get(spec.output)
+        what = code.what if code else "a value"
+        if spec.output not in rtt.OPTIONAL_TEXT and not (code is not None and code.nullable):
+            checks.append((f"{spec.output} is null", spec.aliases[0], f"expected {what}, found a blank"))
+        if code is not None:
+            pattern = code.pattern.pattern.replace("'", "''")
+            checks.append(
+                (f"not regexp_full_match({spec.output}, '{pattern}')", spec.aliases[0], f"expected {what}")
+            )
+    for spec in (rtt.BAND_51_52, *rtt.OVER_52_BANDS, *rtt.TOTAL_COLUMNS):
+        checks.append(
+            (
+                f"_text_{spec.output} is not null and _count_{spec.output} is null",
+                spec.aliases[0],
+                "expected a whole number or a blank",
+            )
+        )
+    start = release.period_start
+    month = _date_literal(start) if start is not None else "null::timestamp"
+    checks.append(
+        (
+            "try_strptime(regexp_extract(period_label, '^RTT-([A-Za-z]+)-([0-9]{4})$', 1) || ' ' || "
+            "regexp_extract(period_label, '^RTT-([A-Za-z]+)-([0-9]{4})$', 2), '%B %Y') is distinct from "
+            + month,
+            "Period",
+            "expected the release's month as 'RTT-<Month>-<YYYY>' (period_start in sources.yml)",
+        )
+    )
+    return checks
+
+
 NATIVE_READERS: dict[str, NativeReader] = {
     "cvdprevent_raw_data_csv": NativeReader(_cvdprevent_select, _cvdprevent_checks),
+    "rtt_full_extract": NativeReader(_rtt_select, _rtt_checks),
 }
 
 
 def streams(parser_name: str, path: Path) -> bool:
-    """True when this file takes the DuckDB path: a native reader exists and the file is large."""
-    return parser_name in NATIVE_READERS and Path(path).stat().st_size >= stream_min_bytes()
+    """True when this file takes the DuckDB path: a native reader exists, the file is large, and it is
+    a CSV (the readers are DuckDB's read_csv; workbooks stay on the pandas parsers)."""
+    return (
+        parser_name in NATIVE_READERS
+        and Path(path).suffix.lower() == ".csv"
+        and Path(path).stat().st_size >= stream_min_bytes()
+    )
 
 
 def connect_scratch() -> duckdb.DuckDBPyConnection:
@@ -156,7 +237,9 @@ def native_select(
 
 
 def output_columns(parser_name: str) -> tuple[str, ...]:
-    return {"cvdprevent_raw_data_csv": cvdp.OUTPUT_COLUMNS}[parser_name]
+    return {"cvdprevent_raw_data_csv": cvdp.OUTPUT_COLUMNS, "rtt_full_extract": rtt.OUTPUT_COLUMNS}[
+        parser_name
+    ]
 
 
 def raw_select(con, parser_name: str, path: Path, release: Release, source_id: str) -> str:
@@ -180,7 +263,7 @@ def stage_native(
     select = native_select(con, parser_name, path, release, source_id)
     written = con.execute(
         "copy (" + select + ") to " + quote_path_literal(staged) + " (format parquet, compression zstd)"
-    ).fetchone()
+    ).fetchall()[0]
     return int(written[0])
 
 
@@ -227,8 +310,9 @@ def check_native(
     aggregates = ", ".join(f"min(source_row) filter (where {predicate})" for predicate, _, _ in checks)
     found = con.execute(
         f"select count(*), {aggregates} from {inner}",  # noqa: S608 (predicates are this module's own)
-        {"labels": sorted(labels)},
-    ).fetchone()
+        # bound only where a check uses it: DuckDB refuses a parameter the statement does not have
+        {"labels": sorted(labels)} if any("$labels" in predicate for predicate, _, _ in checks) else None,
+    ).fetchall()[0]
     rows = int(found[0])
     if rows == 0:
         raise ctx.error("expected rows below the header, found none")
