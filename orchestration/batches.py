@@ -23,63 +23,80 @@ MAX_BATCH_ROWS = 250_000
 
 
 @dataclass(frozen=True)
-class Unit:
-    """Rows processed together: a whole indicator, or one breakdown of a large indicator."""
+class Batch:
+    """Rows read together, as a filter DuckDB can push into its scan (a range, not a list): the
+    indicators ``first``..``last`` whole, or, for one indicator too large for a batch
+    (``breakdowns`` set), its breakdowns ``breakdowns[0]``..``breakdowns[1]``. ``first`` None is the
+    rows without an indicator; a breakdowns range of (None, None) the indicator's rows without one."""
 
-    indicator_id: str | None
-    breakdown: str | None = None
-    whole_indicator: bool = True
+    first: str | None
+    last: str | None
+    breakdowns: tuple[str | None, str | None] | None = None
 
 
-def batch_units(
+def plan_batches(
     counts: list[tuple[str | None, str | None, int]], max_rows: int = MAX_BATCH_ROWS
-) -> list[list]:
-    """Pack (indicator, breakdown, rows) counts into batches of at most ``max_rows`` rows (a unit larger
-    than that is a batch of its own). An indicator that fits is kept whole; a larger one is split
-    into its breakdowns, which every method here treats separately (comparisons, funnels, series
-    and peer ranks are all within one breakdown)."""
+) -> list[Batch]:
+    """Batches of at most ``max_rows`` rows from (indicator, breakdown, rows) counts in (indicator,
+    breakdown) order, NULLs last. Consecutive whole indicators share a batch while they fit; an
+    indicator larger than ``max_rows`` is split into consecutive ranges of its breakdowns, which
+    every method here treats separately (comparisons, funnels, series and peer ranks are all within
+    one breakdown); a single breakdown larger than ``max_rows`` is a batch of its own."""
     per_indicator: dict = {}
     for indicator_id, breakdown, rows in counts:
         per_indicator.setdefault(indicator_id, []).append((breakdown, rows))
-    units: list[tuple[Unit, int]] = []
+    batches: list[Batch] = []
+    whole: list = []  # consecutive whole indicators waiting to become one batch
+    size = 0
+
+    def flush() -> None:
+        nonlocal whole, size
+        if whole:
+            batches.append(Batch(whole[0], whole[-1]))
+        whole, size = [], 0
+
     for indicator_id, breakdowns in per_indicator.items():
         total = sum(rows for _, rows in breakdowns)
-        if total <= max_rows:
-            units.append((Unit(indicator_id), total))
+        if indicator_id is None:
+            flush()
+            batches.append(Batch(None, None))
+        elif total <= max_rows:
+            if size + total > max_rows:
+                flush()
+            whole.append(indicator_id)
+            size += total
         else:
-            units.extend((Unit(indicator_id, breakdown, False), rows) for breakdown, rows in breakdowns)
-    batches: list[list] = []
-    size = 0
-    for unit, rows in units:
-        if not batches or size + rows > max_rows:
-            batches.append([])
-            size = 0
-        batches[-1].append(unit)
-        size += rows
+            flush()
+            named = [(b, rows) for b, rows in breakdowns if b is not None]
+            start, used = 0, 0
+            for position, (_, rows) in enumerate(named):
+                if position > start and used + rows > max_rows:
+                    batches.append(
+                        Batch(indicator_id, indicator_id, (named[start][0], named[position - 1][0]))
+                    )
+                    start, used = position, 0
+                used += rows
+            if named:
+                batches.append(Batch(indicator_id, indicator_id, (named[start][0], named[-1][0])))
+            if len(named) < len(breakdowns):
+                batches.append(Batch(indicator_id, indicator_id, (None, None)))
+    flush()
     return batches
 
 
-def _equals(column: str, value) -> duckdb.Expression:
+def _between(column: str, low, high) -> duckdb.Expression:
     expression = duckdb.ColumnExpression(column)
-    return expression.isnull() if value is None else expression == duckdb.ConstantExpression(value)
+    if low is None:
+        return expression.isnull()
+    if low == high:
+        return expression == duckdb.ConstantExpression(low)
+    return (expression >= duckdb.ConstantExpression(low)) & (expression <= duckdb.ConstantExpression(high))
 
 
-def _only(units: list[Unit]) -> duckdb.Expression:
-    whole = [u.indicator_id for u in units if u.whole_indicator and u.indicator_id is not None]
-    conditions = []
-    if whole:
-        column = duckdb.ColumnExpression("indicator_id")
-        conditions.append(column.isin(*(duckdb.ConstantExpression(i) for i in whole)))
-    for unit in units:
-        if unit.whole_indicator and unit.indicator_id is None:
-            conditions.append(duckdb.ColumnExpression("indicator_id").isnull())
-        elif not unit.whole_indicator:
-            conditions.append(
-                _equals("indicator_id", unit.indicator_id) & _equals("breakdown", unit.breakdown)
-            )
-    condition = conditions[0]
-    for other in conditions[1:]:
-        condition = condition | other
+def _only(batch: Batch) -> duckdb.Expression:
+    condition = _between("indicator_id", batch.first, batch.last)
+    if batch.breakdowns is not None:
+        condition = condition & _between("breakdown", *batch.breakdowns)
     return condition
 
 
@@ -115,14 +132,14 @@ def transform_by_indicator(
         "indicator_id, breakdown, count(*) as row_count", "indicator_id, breakdown"
     ).order("indicator_id, breakdown")
     counted = counts.fetchall()
-    batches = batch_units(counted, max_rows)
+    batches = plan_batches(counted, max_rows)
     expected = sum(rows for *_, rows in counted)
 
     def frames() -> Iterator[pd.DataFrame]:
         read = 0
-        for units in batches:
+        for planned in batches:
             # via Arrow: DuckDB -> Arrow -> pandas is several times faster than .df() for text columns
-            batch = relation.filter(_only(units)).arrow().read_all().to_pandas()
+            batch = relation.filter(_only(planned)).arrow().read_all().to_pandas()
             read += len(batch)
             yield _typed(transform(batch))
         if read != expected:

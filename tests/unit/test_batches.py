@@ -4,25 +4,29 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.batches import Unit, batch_units, transform_by_indicator
+from orchestration.batches import Batch, plan_batches, transform_by_indicator
 
 
-def test_batches_hold_whole_indicators_and_split_large_ones_by_breakdown():
+def test_batches_are_ranges_of_whole_indicators_or_of_one_large_indicators_breakdowns():
     counts = [
         ("a", "all", 4),
         ("b", "all", 3),
-        ("c", "all", 6),
+        ("c", "age:18-39", 2),
+        ("c", "all", 4),
         ("c", "sex:male", 5),
+        ("c", None, 1),
         ("d", "all", 1),
         (None, "all", 2),
     ]
-    assert batch_units(counts, max_rows=7) == [
-        [Unit("a"), Unit("b")],
-        [Unit("c", "all", False)],
-        [Unit("c", "sex:male", False), Unit("d")],
-        [Unit(None)],
+    assert plan_batches(counts, max_rows=7) == [
+        Batch("a", "b"),
+        Batch("c", "c", ("age:18-39", "all")),
+        Batch("c", "c", ("sex:male", "sex:male")),
+        Batch("c", "c", (None, None)),
+        Batch("d", "d"),
+        Batch(None, None),
     ]
-    assert batch_units([], max_rows=7) == []
+    assert plan_batches([], max_rows=7) == []
 
 
 def _relation(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:

@@ -20,4 +20,9 @@ def model(dbt, session):
         "*, " + intervals + "(value_type, multiplier, numerator, denominator, value, value_status, "
         "published_lower_ci_95, published_upper_ci_95) as _limits"
     )
-    return with_limits.select("* exclude (value_type, multiplier, _limits), _limits.*")
+    # Stored in indicator and breakdown order: int_benchmarks and int_spc read it a range of indicators
+    # (or breakdowns) at a time (orchestration/batches.py), and DuckDB then skips every row group
+    # outside the range instead of scanning the whole table for each batch.
+    return with_limits.select("* exclude (value_type, multiplier, _limits), _limits.*").order(
+        "indicator_id, breakdown"
+    )

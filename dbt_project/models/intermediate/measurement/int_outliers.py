@@ -7,4 +7,9 @@ from orchestration.measurement import outliers
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return outliers(dbt.ref("int_funnel_units").df())
+    # The SHMI method ranks tied z-scores in input order (which units of a tie are trimmed): a fixed
+    # order keeps in_estimate the same from one build to the next.
+    units = dbt.ref("int_funnel_units").order(
+        "source_id, indicator_id, period_start, period_end, breakdown, funnel_level, org_code_published, org_code"
+    )
+    return outliers(units.df())
