@@ -1,12 +1,12 @@
 """Apply a pandas transform to a DuckDB relation a few indicators at a time, as an Arrow stream.
 
-The dbt Python models of the measurement layer (``int_benchmarks``, ``int_spc``) run the project's methods, written for pandas, over every indicator
-value. At national practice level that is tens of millions of rows: pulled into pandas whole it needs
-tens of GiB. Every method compares rows of one indicator and breakdown only (its keys all include
-both), so the relation is cut into batches of whole indicators (or, for an indicator too large for
-one batch, of its single breakdowns) of at most ``max_rows`` rows,
-each batch is read, transformed and handed on as Arrow record batches, and dbt-duckdb writes the
-stream into the model's table (a ``pyarrow.RecordBatchReader`` returned by a Python model is
+The dbt Python models ``int_benchmarks`` and ``int_spc`` run the project's methods, written for
+pandas, over every indicator value. At national practice level that is tens of millions of rows:
+pulled into pandas whole it needs tens of GiB. Every method compares rows of one indicator and
+breakdown only (its keys all include both), so the relation is cut into batches of whole indicators
+(or, for an indicator too large for one batch, ranges of its breakdowns) of at most ``max_rows``
+rows; each batch is read, transformed and handed on as Arrow record batches, and dbt-duckdb writes
+the stream into the model's table (a ``pyarrow.RecordBatchReader`` returned by a Python model is
 scanned by DuckDB batch by batch). Memory is bounded by the largest batch, not by the table.
 """
 

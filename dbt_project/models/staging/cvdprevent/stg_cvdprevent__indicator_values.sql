@@ -23,16 +23,6 @@ with source as (
     select * from {{ latest_release_files(source('raw', 'cvdprevent')) }}
 ),
 
--- The breakdown is worked out once per distinct category (a handful), not on every published row:
--- at national practice level the text functions below would otherwise run tens of millions of times.
-categories as (
-    select distinct
-        metric_category_type_name,
-        metric_category_name,
-        category_attribute
-    from source
-),
-
 categorised as (
     select
         *,
@@ -43,7 +33,7 @@ categorised as (
             '_'
         ) as category_slug,
         lower(trim(category_attribute)) as sex
-    from categories
+    from source
 ),
 
 slugged as (
@@ -68,29 +58,6 @@ parts as (
             else 'sex:' || sex
         end as sex_part
     from slugged
-),
-
-breakdowns as (
-    select
-        metric_category_type_name,
-        metric_category_name,
-        category_attribute,
-        is_age_standardised,
-        coalesce(nullif(concat_ws('|', category_part, sex_part), ''), 'all') as breakdown
-    from parts
-),
-
-published as (
-    select
-        source.*,
-        breakdowns.is_age_standardised,
-        breakdowns.breakdown
-    from source
-    left join breakdowns
-        on
-            source.metric_category_type_name is not distinct from breakdowns.metric_category_type_name
-            and source.metric_category_name is not distinct from breakdowns.metric_category_name
-            and source.category_attribute is not distinct from breakdowns.category_attribute
 )
 
 select
@@ -105,7 +72,7 @@ select
     trim(metric_category_name) as metric_category_name,
     trim(category_attribute) as category_attribute,
     is_age_standardised,
-    breakdown,
+    coalesce(nullif(concat_ws('|', category_part, sex_part), ''), 'all') as breakdown,
     cast(numerator as double) as numerator,
     cast(denominator as double) as denominator,
     cast(value as double) as value,
@@ -123,4 +90,4 @@ select
     _release as release_label,
     _file_sha256 as release_sha256,
     source_row
-from published
+from parts
