@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from orchestration import methods
+from orchestration.methods.arrays import as_floats
 
 CONFIDENCE_95 = 0.95
 CONFIDENCE_998 = 0.998
@@ -135,24 +136,19 @@ def add_intervals(values: pd.DataFrame) -> pd.DataFrame:
     published = "published_lower_ci_95" in frame.columns
     limits = interval_arrays(
         frame["value_type"].astype("object").to_numpy(),
-        _floats(frame["multiplier"]),
-        _floats(frame["numerator"]),
-        _floats(frame["denominator"]),
-        _floats(frame["value"]),
+        as_floats(frame["multiplier"]),
+        as_floats(frame["numerator"]),
+        as_floats(frame["denominator"]),
+        as_floats(frame["value"]),
         frame["value_status"].astype("object").to_numpy(),
-        _floats(frame["published_lower_ci_95"]) if published else None,
-        _floats(frame["published_upper_ci_95"]) if published else None,
+        as_floats(frame["published_lower_ci_95"]) if published else None,
+        as_floats(frame["published_upper_ci_95"]) if published else None,
     )
     for name in INTERVAL_COLUMNS[:4]:
         frame[name] = limits[name]
     # an object Series keeps None for "no interval" (pandas 3 would make a str column of NaN)
     frame["ci_method"] = pd.Series(limits["ci_method"], index=frame.index, dtype="object")
     return frame
-
-
-def _floats(column: pd.Series) -> np.ndarray:
-    """A column as float64 with NaN for missing (None, NaN, pandas NA)."""
-    return pd.to_numeric(column, errors="raise").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _group_keys(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:

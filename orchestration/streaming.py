@@ -62,16 +62,49 @@ def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     return [name for name, *_ in names]
 
 
+def _mapped_columns(con, ctx: ParseContext, path: Path, columns, ignored) -> tuple[list[str], dict[str, str]]:
+    """The file's header and, for each of the parser's columns, the quoted published name to select.
+    Header names are the publisher's (mixed case); map_header matches each to a known alias, with the
+    pandas parser's errors."""
+    header = _header(con, path)
+    index = map_header(ctx, header, columns, row=1, ignored=ignored)
+    return header, {name: '"' + header[position].replace('"', '""') + '"' for name, position in index.items()}
+
+
+def _release_columns(ctx: ParseContext, release: Release) -> list[str]:
+    """The columns every native reader adds: the release's period, and the file line of each row."""
+    period_start = release_date(ctx, release.period_start, "period_start")
+    period_end = release_date(ctx, release.period_end, "period_end")
+    return [
+        f"{_date_literal(period_start)} as period_start",
+        f"{_date_literal(period_end)} as period_end",
+        "cast(row_number() over () + 1 as bigint) as source_row",
+    ]
+
+
+def _text_checks(specs, codes: dict, *, optional=frozenset()) -> list[tuple[str, str, str]]:
+    """A blank in a required text column, and a code that does not have its shape."""
+    checks = []
+    for spec in specs:
+        code = codes.get(spec.output)
+        what = code.what if code else "a value"
+        if spec.output not in optional and not (code is not None and code.nullable):
+            checks.append((f"{spec.output} is null", spec.aliases[0], f"expected {what}, found a blank"))
+        if code is not None:
+            pattern = code.pattern.pattern.replace("'", "''")
+            checks.append(
+                (f"not regexp_full_match({spec.output}, '{pattern}')", spec.aliases[0], f"expected {what}")
+            )
+    return checks
+
+
 def _date_literal(value) -> str:
     return "timestamp '" + value.strftime("%Y-%m-%d") + "'" if value is not None else "null::timestamp"
 
 
 def _cvdprevent_select(con: duckdb.DuckDBPyConnection, path: Path, release: Release, source_id: str) -> str:
     ctx = ParseContext.for_path(source_id, path)
-    header = _header(con, path)
-    index = map_header(ctx, header, cvdp.COLUMNS, row=1, ignored=cvdp.IGNORED)
-    # header names are the publisher's (mixed case); map_header has matched each to a known alias
-    column = {name: '"' + header[position].replace('"', '""') + '"' for name, position in index.items()}
+    header, column = _mapped_columns(con, ctx, path, cvdp.COLUMNS, cvdp.IGNORED)
     parts = []
     for spec in (*cvdp.TEXT_COLUMNS, *cvdp.NOTE_COLUMNS):
         parts.append(f"nullif(trim({column[spec.output]}), '') as {spec.output}")
@@ -82,25 +115,12 @@ def _cvdprevent_select(con: duckdb.DuckDBPyConnection, path: Path, release: Rele
         parts.append(f"nullif(trim({column[spec.output]}), '') as _text_{spec.output}")
     factor = f"nullif(trim({column['factor']}), '')" if "factor" in column else "null::varchar"
     parts.append(f"{factor} as _text_factor")
-    period_start = release_date(ctx, release.period_start, "period_start")
-    period_end = release_date(ctx, release.period_end, "period_end")
-    parts.append(f"{_date_literal(period_start)} as period_start")
-    parts.append(f"{_date_literal(period_end)} as period_end")
-    parts.append("cast(row_number() over () + 1 as bigint) as source_row")
+    parts.extend(_release_columns(ctx, release))
     return f"select {', '.join(parts)} from {_csv_scan(path, header)}"  # noqa: S608
 
 
 def _cvdprevent_checks(release: Release) -> list[tuple[str, str, str]]:
-    checks = []
-    for spec in (*cvdp.TEXT_COLUMNS, cvdp.NOTE_COLUMNS[1]):
-        code = cvdp.CODES.get(spec.output)
-        what = code.what if code else "a value"
-        checks.append((f"{spec.output} is null", spec.aliases[0], f"expected {what}, found a blank"))
-        if code is not None:
-            pattern = code.pattern.pattern.replace("'", "''")
-            checks.append(
-                (f"not regexp_full_match({spec.output}, '{pattern}')", spec.aliases[0], f"expected {what}")
-            )
+    checks = _text_checks((*cvdp.TEXT_COLUMNS, cvdp.NOTE_COLUMNS[1]), cvdp.CODES)
     for spec in cvdp.NUMBER_COLUMNS:
         checks.append(
             (
@@ -154,9 +174,7 @@ def _rtt_select(con: duckdb.DuckDBPyConnection, path: Path, release: Release, so
     ctx = ParseContext.for_path(source_id, path)
     if Path(path).suffix.lower() != ".csv":
         raise ctx.error("the DuckDB reader takes the CSV full extract only")
-    header = _header(con, path)
-    index = map_header(ctx, header, rtt.COLUMNS, row=1, ignored=rtt.IGNORED)
-    column = {name: '"' + header[position].replace('"', '""') + '"' for name, position in index.items()}
+    header, column = _mapped_columns(con, ctx, path, rtt.COLUMNS, rtt.IGNORED)
     text = {name: f"nullif(trim({column[name]}), '')" for name in column}
     parts = [f"{text[spec.output]} as {spec.output}" for spec in rtt.TEXT_COLUMNS]
     bands = ", ".join(_whole_number(text[spec.output]) for spec in rtt.OVER_52_BANDS)
@@ -167,26 +185,12 @@ def _rtt_select(con: duckdb.DuckDBPyConnection, path: Path, release: Release, so
     for spec in (rtt.BAND_51_52, *rtt.OVER_52_BANDS, *rtt.TOTAL_COLUMNS):
         parts.append(f"{text[spec.output]} as _text_{spec.output}")
         parts.append(f"{_whole_number(text[spec.output])} as _count_{spec.output}")
-    period_start = release_date(ctx, release.period_start, "period_start")
-    period_end = release_date(ctx, release.period_end, "period_end")
-    parts.append(f"{_date_literal(period_start)} as period_start")
-    parts.append(f"{_date_literal(period_end)} as period_end")
-    parts.append("cast(row_number() over () + 1 as bigint) as source_row")
+    parts.extend(_release_columns(ctx, release))
     return f"select {', '.join(parts)} from {_csv_scan(path, header)}"  # noqa: S608
 
 
 def _rtt_checks(release: Release) -> list[tuple[str, str, str]]:
-    checks = []
-    for spec in rtt.TEXT_COLUMNS:
-        code = rtt.CODES.get(spec.output)
-        what = code.what if code else "a value"
-        if spec.output not in rtt.OPTIONAL_TEXT and not (code is not None and code.nullable):
-            checks.append((f"{spec.output} is null", spec.aliases[0], f"expected {what}, found a blank"))
-        if code is not None:
-            pattern = code.pattern.pattern.replace("'", "''")
-            checks.append(
-                (f"not regexp_full_match({spec.output}, '{pattern}')", spec.aliases[0], f"expected {what}")
-            )
+    checks = _text_checks(rtt.TEXT_COLUMNS, rtt.CODES, optional=rtt.OPTIONAL_TEXT)
     for spec in (rtt.BAND_51_52, *rtt.OVER_52_BANDS, *rtt.TOTAL_COLUMNS):
         checks.append(
             (
@@ -195,13 +199,12 @@ def _rtt_checks(release: Release) -> list[tuple[str, str, str]]:
                 "expected a whole number or a blank",
             )
         )
-    start = release.period_start
-    month = _date_literal(start) if start is not None else "null::timestamp"
     checks.append(
         (
+            # $period_start is bound when the checks run (check_native), like $labels
             "try_strptime(regexp_extract(period_label, '^RTT-([A-Za-z]+)-([0-9]{4})$', 1) || ' ' || "
-            "regexp_extract(period_label, '^RTT-([A-Za-z]+)-([0-9]{4})$', 2), '%B %Y') is distinct from "
-            + month,
+            "regexp_extract(period_label, '^RTT-([A-Za-z]+)-([0-9]{4})$', 2), '%B %Y') "
+            "is distinct from $period_start",
             "Period",
             "expected the release's month as 'RTT-<Month>-<YYYY>' (period_start in sources.yml)",
         )
@@ -306,12 +309,16 @@ def check_native(
     labels = {release.period_label}
     if end is not None:
         labels.add(f"To {end.strftime('%B')} {end.year}")
+    start = release_date(ctx, release.period_start, "period_start")
     checks = NATIVE_READERS[parser_name].checks(release)
     aggregates = ", ".join(f"min(source_row) filter (where {predicate})" for predicate, _, _ in checks)
+    # release values are bound, never formatted into the SQL; only those some check uses, as DuckDB
+    # refuses a parameter the statement does not have
+    values = {"labels": sorted(labels), "period_start": start}
+    used = {name: value for name, value in values.items() if any(f"${name}" in p for p, _, _ in checks)}
     found = con.execute(
         f"select count(*), {aggregates} from {inner}",  # noqa: S608 (predicates are this module's own)
-        # bound only where a check uses it: DuckDB refuses a parameter the statement does not have
-        {"labels": sorted(labels)} if any("$labels" in predicate for predicate, _, _ in checks) else None,
+        used or None,
     ).fetchall()[0]
     rows = int(found[0])
     if rows == 0:

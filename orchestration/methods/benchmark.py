@@ -11,6 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from orchestration.methods.arrays import as_floats
+
 # The polarity vocabulary of dbt_project/seeds/indicator_catalogue.csv.
 HIGHER_IS_BETTER = "higher_is_better"
 LOWER_IS_BETTER = "lower_is_better"
@@ -72,7 +74,7 @@ def _missing(value) -> bool:
 def compare_to_benchmark_array(value, lower, upper, comparator, polarity) -> np.ndarray:
     """:func:`compare_to_benchmark` on arrays (one polarity per row), for the warehouse's millions of
     rows: the same outcomes, the same errors (a polarity outside the vocabulary, lower above upper)."""
-    value, lower, upper, comparator = (_floats(c) for c in (value, lower, upper, comparator))
+    value, lower, upper, comparator = (as_floats(c) for c in (value, lower, upper, comparator))
     polarity = pd.Series(polarity, dtype="object")
     for distinct in polarity.drop_duplicates():
         check_polarity(distinct)
@@ -99,9 +101,3 @@ def compare_to_benchmark_array(value, lower, upper, comparator, polarity) -> np.
         default="lower",
     )
     return outcome.astype(object)
-
-
-def _floats(column) -> np.ndarray:
-    """Numbers as float64 with NaN for missing (None, NaN, pandas NA)."""
-    numbers = pd.to_numeric(pd.Series(column), errors="raise").astype("Float64")
-    return numbers.to_numpy(dtype="float64", na_value=np.nan)
